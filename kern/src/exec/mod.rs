@@ -1,0 +1,4 @@
+//! Program loading: ELF images and the initial stack.
+
+pub mod elf;
+pub mod stack;

@@ -1,0 +1,1 @@
+//! ext2 on a block device.

@@ -1,0 +1,216 @@
+//! The virtual file system: the inode interface every file system implements, and the
+//! block-device interface file systems are mounted on.
+//!
+//! File systems hand out `Arc<dyn Inode>`; open files, path walk and mounts are built on
+//! top of this interface in `vfs` and never look inside a particular file system.
+
+pub mod ext2;
+
+use std::sync::Arc;
+
+use crate::errno::{Errno, KResult};
+
+/// Size of a guest page and of the unit the page cache works in.
+pub const PAGE_SIZE: usize = 4096;
+
+/// A random-access block device (a `ubd` over a host file, or memory in tests).
+///
+/// Offsets and lengths are in bytes; a driver may require nothing about alignment.
+pub trait BlockDevice: Send + Sync {
+    /// Reads `buf.len()` bytes at byte offset `off`; EIO on a host error or a short read.
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<()>;
+
+    /// Writes `buf` at byte offset `off`; EROFS when the device is read-only.
+    fn write_at(&self, off: u64, buf: &[u8]) -> KResult<()>;
+
+    /// Size of the device in bytes.
+    fn size_bytes(&self) -> u64;
+
+    /// Makes earlier writes durable on the host.
+    fn flush(&self) -> KResult<()>;
+
+    /// A short name for log lines (`ubda`).
+    fn name(&self) -> &str;
+}
+
+/// The type bits of an inode's mode (`S_IFMT`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    /// A regular file (`S_IFREG`).
+    Regular,
+    /// A directory (`S_IFDIR`).
+    Directory,
+    /// A symbolic link (`S_IFLNK`).
+    Symlink,
+    /// A character device (`S_IFCHR`).
+    CharDevice,
+    /// A block device (`S_IFBLK`).
+    BlockDevice,
+    /// A named pipe (`S_IFIFO`).
+    Fifo,
+    /// A Unix socket (`S_IFSOCK`).
+    Socket,
+}
+
+impl FileType {
+    /// The `S_IFMT` bits for this type.
+    pub fn mode_bits(self) -> u32 {
+        match self {
+            FileType::Fifo => 0o010000,
+            FileType::CharDevice => 0o020000,
+            FileType::Directory => 0o040000,
+            FileType::BlockDevice => 0o060000,
+            FileType::Regular => 0o100000,
+            FileType::Symlink => 0o120000,
+            FileType::Socket => 0o140000,
+        }
+    }
+
+    /// The type named by the `S_IFMT` bits of `mode`, if any.
+    pub fn from_mode(mode: u32) -> Option<FileType> {
+        Some(match mode & 0o170000 {
+            0o010000 => FileType::Fifo,
+            0o020000 => FileType::CharDevice,
+            0o040000 => FileType::Directory,
+            0o060000 => FileType::BlockDevice,
+            0o100000 => FileType::Regular,
+            0o120000 => FileType::Symlink,
+            0o140000 => FileType::Socket,
+            _ => return None,
+        })
+    }
+
+    /// The `d_type` value getdents64 reports (`DT_REG` and friends).
+    pub fn dirent_type(self) -> u8 {
+        match self {
+            FileType::Fifo => 1,
+            FileType::CharDevice => 2,
+            FileType::Directory => 4,
+            FileType::BlockDevice => 6,
+            FileType::Regular => 8,
+            FileType::Symlink => 10,
+            FileType::Socket => 12,
+        }
+    }
+}
+
+/// A point in time as the stat family reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timespec {
+    /// Seconds since the epoch.
+    pub sec: i64,
+    /// Nanoseconds within the second.
+    pub nsec: i64,
+}
+
+/// What `stat` reports about an inode; the syscall layer fills the guest's layout from it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stat {
+    /// Device number of the file system holding the inode.
+    pub dev: u64,
+    /// Inode number.
+    pub ino: u64,
+    /// Type and permission bits (`st_mode`).
+    pub mode: u32,
+    /// Hard link count.
+    pub nlink: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Device number for character and block devices.
+    pub rdev: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Preferred I/O size.
+    pub blksize: u32,
+    /// Allocated 512-byte sectors.
+    pub blocks: u64,
+    /// Last access.
+    pub atime: Timespec,
+    /// Last modification of the contents.
+    pub mtime: Timespec,
+    /// Last change of the inode.
+    pub ctime: Timespec,
+}
+
+/// One directory entry, as `Inode::read_dir` yields it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Inode number of the entry.
+    pub ino: u64,
+    /// The entry's type, when the file system records it.
+    pub file_type: Option<FileType>,
+    /// The name, without a terminating NUL.
+    pub name: Vec<u8>,
+}
+
+/// File-system-wide figures for `statfs`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsStats {
+    /// The file system's magic number (`EXT2_SUPER_MAGIC` = 0xEF53).
+    pub fs_type: u64,
+    /// Block size in bytes.
+    pub block_size: u64,
+    /// Total data blocks.
+    pub blocks: u64,
+    /// Free blocks.
+    pub blocks_free: u64,
+    /// Free blocks available to unprivileged users.
+    pub blocks_avail: u64,
+    /// Total inodes.
+    pub files: u64,
+    /// Free inodes.
+    pub files_free: u64,
+    /// Longest file name.
+    pub name_max: u64,
+}
+
+/// An inode of some file system.
+///
+/// Operations a file system does not support return the errno Linux returns for them
+/// (for example EROFS for writes on a read-only mount, ENOTDIR for `lookup` on a file).
+pub trait Inode: Send + Sync {
+    /// The inode's metadata.
+    fn stat(&self) -> KResult<Stat>;
+
+    /// The inode's type.
+    fn file_type(&self) -> FileType;
+
+    /// Reads at byte offset `off` into `buf`; returns the bytes read, 0 at end of file.
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize>;
+
+    /// Writes `buf` at byte offset `off`; returns the bytes written.
+    fn write_at(&self, _off: u64, _buf: &[u8]) -> KResult<usize> {
+        Err(Errno::EROFS)
+    }
+
+    /// Finds `name` in this directory; ENOTDIR when this is not a directory, ENOENT when
+    /// there is no such entry.
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>>;
+
+    /// The directory entry at position `pos` and the position of the next one, or `None`
+    /// at the end. Positions are opaque cookies the file system chooses (getdents64 hands
+    /// them to the guest as `d_off`); 0 is the first entry.
+    fn read_dir(&self, pos: u64) -> KResult<Option<(DirEntry, u64)>>;
+
+    /// The target of a symbolic link; EINVAL when this is not a symlink.
+    fn read_link(&self) -> KResult<Vec<u8>>;
+}
+
+/// A mounted file system.
+pub trait FileSystem: Send + Sync {
+    /// The root directory.
+    fn root(&self) -> Arc<dyn Inode>;
+
+    /// Figures for statfs.
+    fn stats(&self) -> FsStats;
+
+    /// The name `/proc/mounts` shows (`ext2`).
+    fn type_name(&self) -> &'static str;
+
+    /// Writes back everything dirty.
+    fn sync(&self) -> KResult<()> {
+        Ok(())
+    }
+}
