@@ -1,0 +1,166 @@
+//! Host services the kernel needs besides memory and tracing: files behind block
+//! devices, the console's file descriptors, clocks, randomness, exiting.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use crate::error::{HostError, HostResult};
+
+/// A host file backing a block device.
+pub struct HostFile {
+    file: File,
+    len_bytes: u64,
+    writable: bool,
+}
+
+fn io_error(op: &'static str, e: io::Error) -> HostError {
+    HostError { errno: e.raw_os_error().unwrap_or(libc::EIO), op }
+}
+
+impl HostFile {
+    /// Opens `path` read-write, or read-only when `read_only` is set or the file is not
+    /// writable to us.
+    pub fn open(path: &Path, read_only: bool) -> HostResult<HostFile> {
+        let rw = if read_only { Err(io::ErrorKind::PermissionDenied.into()) } else {
+            OpenOptions::new().read(true).write(true).open(path)
+        };
+        let (file, writable) = match rw {
+            Ok(f) => (f, true),
+            Err(_) => (File::open(path).map_err(|e| io_error("open", e))?, false),
+        };
+
+        let meta = file.metadata().map_err(|e| io_error("stat", e))?;
+        if meta.is_dir() {
+            return Err(HostError { errno: libc::EISDIR, op: "open" });
+        }
+        Ok(HostFile { file, len_bytes: meta.len(), writable })
+    }
+
+    /// Size in bytes when opened.
+    pub fn len_bytes(&self) -> u64 {
+        self.len_bytes
+    }
+
+    /// Whether writes are possible.
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+
+    /// Reads exactly `buf.len()` bytes at `off`.
+    pub fn read_exact_at(&self, off: u64, buf: &mut [u8]) -> HostResult<()> {
+        self.file.read_exact_at(buf, off).map_err(|e| io_error("pread", e))
+    }
+
+    /// Writes all of `buf` at `off`.
+    pub fn write_all_at(&self, off: u64, buf: &[u8]) -> HostResult<()> {
+        self.file.write_all_at(buf, off).map_err(|e| io_error("pwrite", e))
+    }
+
+    /// Flushes the file's data to the host's storage.
+    pub fn sync_data(&self) -> HostResult<()> {
+        self.file.sync_data().map_err(|e| io_error("fdatasync", e))
+    }
+}
+
+/// Writes all of `buf` to host file descriptor `fd` (1 or 2: the console and the log).
+pub fn write_fd(fd: i32, buf: &[u8]) -> HostResult<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &buf[done..];
+
+        // SAFETY: rest is a valid readable slice for its length.
+        let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+        if n < 0 {
+            let e = HostError::last("write");
+            if e.errno == libc::EINTR {
+                continue;
+            }
+            return Err(e);
+        }
+        done += n as usize;
+    }
+    Ok(())
+}
+
+/// Reads from host file descriptor `fd` into `buf`; 0 means end of file.
+pub fn read_fd(fd: i32, buf: &mut [u8]) -> HostResult<usize> {
+    loop {
+        // SAFETY: buf is a valid writable slice for its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = HostError::last("read");
+        if e.errno != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+/// Whether host descriptor `fd` is a terminal.
+pub fn is_tty(fd: i32) -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+/// The terminal size of host descriptor `fd` as (rows, cols), if it is a terminal.
+pub fn window_size(fd: i32) -> Option<(u16, u16)> {
+    // SAFETY: winsize is plain data, filled by the ioctl.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+
+    // SAFETY: TIOCGWINSZ writes one winsize to the pointer.
+    let r = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
+    (r == 0 && ws.ws_row != 0).then_some((ws.ws_row, ws.ws_col))
+}
+
+fn clock_ns(clock: libc::clockid_t) -> u64 {
+    // SAFETY: timespec is plain data, filled by clock_gettime.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+
+    // SAFETY: a valid clock id and out-pointer.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Host monotonic time in nanoseconds.
+pub fn monotonic_ns() -> u64 {
+    clock_ns(libc::CLOCK_MONOTONIC)
+}
+
+/// Host wall-clock time in nanoseconds since the epoch.
+pub fn realtime_ns() -> u64 {
+    clock_ns(libc::CLOCK_REALTIME)
+}
+
+/// CPU time the whole kernel process has used, in nanoseconds.
+pub fn process_cpu_ns() -> u64 {
+    clock_ns(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+/// Fills `buf` with random bytes from the host.
+pub fn random_bytes(buf: &mut [u8]) {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+
+        // SAFETY: rest is a valid writable slice for its length.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if n > 0 {
+            done += n as usize;
+        }
+    }
+}
+
+/// The host's name, for the boot log.
+pub fn host_name() -> String {
+    nix::unistd::gethostname().ok().and_then(|s| s.into_string().ok()).unwrap_or_default()
+}
+
+/// Ends the kernel process with `code`, without running destructors: guests are already
+/// gone and block devices flushed by the time the kernel calls this.
+pub fn exit(code: i32) -> ! {
+    // SAFETY: exit_group ends every thread; nothing of ours runs after it.
+    unsafe { libc::_exit(code) }
+}

@@ -1,0 +1,267 @@
+//! Typed ptrace: the only file that names raw ptrace requests.
+//!
+//! A traced guest thread is either [`Running`] or [`Stopped`]. Registers and signal
+//! information can be read only from a `Stopped` handle, and resuming consumes it, so
+//! the kernel cannot touch a thread that is running guest code.
+
+use crate::error::{HostError, HostResult};
+
+const PTRACE_SYSEMU: libc::c_uint = 31;
+const PTRACE_EVENT_STOP: i32 = 128;
+
+/// The options every tracee is seized with.
+///
+/// EXITKILL: a kernel that dies for any reason takes its guests with it, so no guest
+/// process outlives the kernel on the host. TRACESYSGOOD: syscall stops are told apart
+/// from a real SIGTRAP by bit 7 of the stop signal.
+const SEIZE_OPTIONS: libc::c_ulong = (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD)
+    as libc::c_ulong;
+
+/// A host thread id of a traced guest thread.
+pub type HostTid = i32;
+
+/// The general-purpose registers of a stopped thread (`struct user_regs_struct`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct Regs {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbp: u64,
+    pub rbx: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rax: u64,
+    pub rcx: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub orig_rax: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub eflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    pub ds: u64,
+    pub es: u64,
+    pub fs: u64,
+    pub gs: u64,
+}
+
+const _: () = assert!(size_of::<Regs>() == size_of::<libc::user_regs_struct>());
+
+/// Why a tracee stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// It entered a system call (PTRACE_SYSEMU: the call has not run and will not).
+    Syscall,
+    /// A signal is about to be delivered to it (a fault, or a host signal).
+    Signal(i32),
+    /// A ptrace event or group stop (PTRACE_EVENT_STOP after PTRACE_INTERRUPT).
+    Event(i32),
+}
+
+/// How a traced thread ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// It exited with this status (only the stub's setup can do this).
+    Code(i32),
+    /// A host signal killed it (SIGKILL from the kernel, or a fault we did not catch).
+    Signal(i32),
+}
+
+/// What a fault signal says (`siginfo_t` fields the kernel needs).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FaultInfo {
+    /// The signal number.
+    pub signo: i32,
+    /// The signal's `si_code` (SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, ...).
+    pub code: i32,
+    /// The faulting address for SIGSEGV and SIGBUS.
+    pub addr: u64,
+}
+
+/// A traced thread that is running (or may be): it can only be waited for or interrupted.
+#[derive(Debug)]
+pub struct Running {
+    tid: HostTid,
+}
+
+/// A traced thread in a ptrace-stop.
+#[derive(Debug)]
+pub struct Stopped {
+    tid: HostTid,
+    reason: StopReason,
+}
+
+/// The outcome of waiting for a running tracee.
+#[derive(Debug)]
+pub enum WaitOutcome {
+    /// It stopped and is ours to inspect.
+    Stopped(Stopped),
+    /// It is gone.
+    Exited(Exit),
+}
+
+/// How to resume a stopped tracee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// Run guest code; stop at its next system call without running it.
+    Sysemu,
+    /// Run with system calls executing on the host: only for the stub's code.
+    Continue,
+}
+
+fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> HostResult<i64> {
+    // SAFETY: every caller passes a request with the addr/data meaning ptrace(2) gives
+    // it, and data points to memory of the size that request writes or reads.
+    let r = unsafe { libc::ptrace(req, tid, addr, data) };
+    if r < 0 {
+        Err(HostError::last("ptrace"))
+    } else {
+        Ok(r)
+    }
+}
+
+/// Seizes `tid`, which must be a child process of the calling thread's process.
+///
+/// The tracee keeps running; it stops at its first signal or ptrace event.
+pub fn seize(tid: HostTid) -> HostResult<Running> {
+    ptrace_raw(libc::PTRACE_SEIZE, tid, 0, SEIZE_OPTIONS as usize)?;
+    Ok(Running { tid })
+}
+
+impl Running {
+    /// The host thread id.
+    pub fn tid(&self) -> HostTid {
+        self.tid
+    }
+
+    /// Waits until the tracee stops or ends. EINTR (an IPI) is returned as an error
+    /// along with the handle, so the caller can handle the IPI and wait again.
+    pub fn wait(self) -> Result<WaitOutcome, (Running, HostError)> {
+        let mut status = 0;
+
+        // SAFETY: status is a valid out-pointer for the duration of the call.
+        let r = unsafe { libc::waitpid(self.tid, &mut status, libc::__WALL) };
+        if r < 0 {
+            let err = HostError::last("waitpid");
+            return Err((self, err));
+        }
+
+        Ok(decode_status(self.tid, status))
+    }
+
+    /// Asks the tracee to stop (PTRACE_INTERRUPT); `wait` then reports the stop.
+    pub fn interrupt(&self) -> HostResult<()> {
+        ptrace_raw(libc::PTRACE_INTERRUPT, self.tid, 0, 0).map(|_| ())
+    }
+}
+
+fn decode_status(tid: HostTid, status: i32) -> WaitOutcome {
+    if libc::WIFEXITED(status) {
+        return WaitOutcome::Exited(Exit::Code(libc::WEXITSTATUS(status)));
+    }
+    if libc::WIFSIGNALED(status) {
+        return WaitOutcome::Exited(Exit::Signal(libc::WTERMSIG(status)));
+    }
+
+    let sig = libc::WSTOPSIG(status);
+    let event = status >> 16;
+    let reason = if sig == libc::SIGTRAP | 0x80 {
+        StopReason::Syscall
+    } else if event != 0 {
+        StopReason::Event(event)
+    } else {
+        StopReason::Signal(sig)
+    };
+    WaitOutcome::Stopped(Stopped { tid, reason })
+}
+
+impl Stopped {
+    /// The host thread id.
+    pub fn tid(&self) -> HostTid {
+        self.tid
+    }
+
+    /// Why it stopped.
+    pub fn reason(&self) -> StopReason {
+        self.reason
+    }
+
+    /// Whether this is a group-stop or PTRACE_INTERRUPT stop rather than a signal.
+    pub fn is_event_stop(&self) -> bool {
+        self.reason == StopReason::Event(PTRACE_EVENT_STOP)
+    }
+
+    /// Reads the general-purpose registers.
+    pub fn regs(&self) -> HostResult<Regs> {
+        let mut regs = Regs::default();
+        let p = &mut regs as *mut Regs as usize;
+        ptrace_raw(libc::PTRACE_GETREGS, self.tid, 0, p)?;
+        Ok(regs)
+    }
+
+    /// Writes the general-purpose registers.
+    pub fn set_regs(&mut self, regs: &Regs) -> HostResult<()> {
+        let p = regs as *const Regs as usize;
+        ptrace_raw(libc::PTRACE_SETREGS, self.tid, 0, p).map(|_| ())
+    }
+
+    /// The signal information of a signal-delivery stop.
+    pub fn fault_info(&self) -> HostResult<FaultInfo> {
+        // SAFETY: siginfo_t is plain data; all-zero is a valid value.
+        let mut si: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let p = &mut si as *mut libc::siginfo_t as usize;
+        ptrace_raw(libc::PTRACE_GETSIGINFO, self.tid, 0, p)?;
+
+        // SAFETY: si_addr reads the union as the fault layout; for other signals the
+        // value is meaningless but still initialised (we zeroed the struct).
+        let addr = unsafe { si.si_addr() } as u64;
+        Ok(FaultInfo { signo: si.si_signo, code: si.si_code, addr })
+    }
+
+    /// Resumes the tracee, delivering host signal `sig` (0 suppresses the stop's signal).
+    pub fn resume(self, how: Resume, sig: i32) -> HostResult<Running> {
+        let req = match how {
+            Resume::Sysemu => PTRACE_SYSEMU,
+            Resume::Continue => libc::PTRACE_CONT,
+        };
+        ptrace_raw(req, self.tid, 0, sig as usize)?;
+        Ok(Running { tid: self.tid })
+    }
+
+    /// Kills the tracee with SIGKILL and reaps it.
+    pub fn kill(self) {
+        kill_and_reap(self.tid);
+    }
+}
+
+/// Kills the host thread `tid` with SIGKILL and reaps it, whatever state it is in.
+pub fn kill_and_reap(tid: HostTid) {
+    // SAFETY: plain syscalls on a pid that we created and have not reaped, so the pid
+    // cannot have been reused by another process.
+    unsafe {
+        libc::kill(tid, libc::SIGKILL);
+    }
+
+    // A stop reported before the kill landed may be queued ahead of the exit.
+    loop {
+        let mut status = 0;
+
+        // SAFETY: status is a valid out-pointer.
+        let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL) };
+        if r < 0 && nix::errno::Errno::last_raw() == libc::EINTR {
+            continue;
+        }
+        if r < 0 || libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            return;
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! The stub: the only code of ours inside a guest's address space.
+//!
+//! Each guest address space is a host process that holds the guest's mappings and two
+//! pages at a fixed address near the top of the address space: the stub's code, and an
+//! orders page telling it which mmap/munmap/mprotect calls to make. Both are read-only
+//! to the guest and the stub uses no stack and writes no memory: results come back in
+//! registers. The stub only runs when the kernel points a stopped thread at it and
+//! resumes it with PTRACE_CONT; guest code always runs under PTRACE_SYSEMU, so a guest
+//! that jumps into the stub still has every system call stopped.
+
+use std::os::fd::RawFd;
+
+use crate::error::{HostError, HostResult};
+use crate::physmem::{PhysMem, FRAME_SIZE};
+use crate::ptrace::{self, Exit, Regs, Resume, StopReason, Stopped, WaitOutcome};
+
+/// Bytes of the stub area: one code page and one orders page.
+pub const STUB_AREA_BYTES: u64 = 2 * FRAME_SIZE;
+
+/// Orders the stub can take in one run (64-byte records in one page).
+pub const ORDERS_PER_RUN: usize = (FRAME_SIZE / 64) as usize;
+
+/// End of the host's default user address space with 4-level paging: the stub's setup
+/// unmaps everything between the stub area and here.
+const HOST_USER_TOP: u64 = 0x7fff_ffff_f000;
+
+/// Offset of the batch entry point in the stub code (the setup code sits at 0).
+const STUB_EXEC_OFFSET: u64 = 0x40;
+
+/// Where the stub area may go, most Linux-like first: the guest sees everything below it
+/// as its user address space, so the highest address that is free in the kernel wins.
+const STUB_CANDIDATES: [u64; 4] =
+    [0x7fff_ffe0_0000, 0x7ffe_0000_0000, 0x7ff0_0000_0000, 0x7f00_0000_0000];
+
+std::arch::global_asm!(
+    ".pushsection .text.kernel_stub,\"ax\",@progbits",
+    ".p2align 12",
+    ".globl kernel_stub_start",
+    "kernel_stub_start:",
+    // Setup, entered once by jmp from the freshly forked child: r12 = stub base,
+    // r13 = end of the stub area, r14 = bytes from there to the host's user top.
+    "mov eax, 11",
+    "xor edi, edi",
+    "mov rsi, r12",
+    "syscall",
+    "mov eax, 11",
+    "mov rdi, r13",
+    "mov rsi, r14",
+    "syscall",
+    "int3",
+    ".org kernel_stub_start + 0x40",
+    // Batch entry: r15 = first order, r14 = orders left. Stops at the first failure
+    // with the error in rax and r14 still counting the failed order.
+    "2:",
+    "test r14, r14",
+    "jz 3f",
+    "mov rax, [r15]",
+    "mov rdi, [r15 + 8]",
+    "mov rsi, [r15 + 16]",
+    "mov rdx, [r15 + 24]",
+    "mov r10, [r15 + 32]",
+    "mov r8, [r15 + 40]",
+    "mov r9, [r15 + 48]",
+    "syscall",
+    "cmp rax, -4095",
+    "jae 3f",
+    "add r15, 64",
+    "dec r14",
+    "jmp 2b",
+    "3:",
+    "int3",
+    ".globl kernel_stub_end",
+    "kernel_stub_end:",
+    ".popsection",
+);
+
+extern "C" {
+    static kernel_stub_start: u8;
+    static kernel_stub_end: u8;
+}
+
+/// Where the stub area sits, chosen once at boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StubLayout {
+    base: u64,
+}
+
+impl StubLayout {
+    /// Reserves the stub area in the kernel's own address space, so that nothing the
+    /// kernel maps later can sit where every child process puts its stub.
+    pub fn reserve() -> HostResult<StubLayout> {
+        for base in STUB_CANDIDATES {
+            // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping; we get a
+            // fresh inaccessible range or an error.
+            let p = unsafe {
+                libc::mmap(
+                    base as *mut libc::c_void,
+                    STUB_AREA_BYTES as usize,
+                    libc::PROT_NONE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+                    -1,
+                    0,
+                )
+            };
+            if p as u64 == base {
+                return Ok(StubLayout { base });
+            }
+        }
+        Err(HostError { errno: libc::EEXIST, op: "reserve the stub area" })
+    }
+
+    /// The first address above guest user space: the stub's code page.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    fn orders_addr(&self) -> u64 {
+        self.base + FRAME_SIZE
+    }
+}
+
+/// Copies the stub's code into the frame at physical offset `code_off`.
+pub fn install_code(physmem: &PhysMem, code_off: u64) {
+    // SAFETY: both symbols are defined by the global_asm block above, in one section,
+    // start before end; the bytes between them are our own read-only code.
+    let code = unsafe {
+        let start = &raw const kernel_stub_start;
+        let end = &raw const kernel_stub_end;
+        std::slice::from_raw_parts(start, end.offset_from(start) as usize)
+    };
+    assert!(code.len() as u64 <= FRAME_SIZE);
+
+    physmem.zero(code_off, FRAME_SIZE as usize);
+    physmem.write(code_off, code);
+}
+
+/// One host memory operation the stub performs in a guest address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapOp {
+    /// Map `len` bytes of physical memory at `phys_off` to `addr` with `prot`.
+    Map {
+        /// Guest virtual address, page-aligned.
+        addr: u64,
+        /// Length in bytes, page-aligned.
+        len: u64,
+        /// PROT_* bits.
+        prot: u32,
+        /// Offset of the first frame in physical memory.
+        phys_off: u64,
+    },
+    /// Unmap a range.
+    Unmap {
+        /// Guest virtual address, page-aligned.
+        addr: u64,
+        /// Length in bytes.
+        len: u64,
+    },
+    /// Change the protection of a mapped range.
+    Protect {
+        /// Guest virtual address, page-aligned.
+        addr: u64,
+        /// Length in bytes.
+        len: u64,
+        /// PROT_* bits.
+        prot: u32,
+    },
+}
+
+impl MapOp {
+    fn encode(&self, fd: RawFd) -> [u64; 8] {
+        match *self {
+            MapOp::Map { addr, len, prot, phys_off } => {
+                let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
+                let nr = libc::SYS_mmap as u64;
+                [nr, addr, len, prot as u64, flags, fd as u64, phys_off, 0]
+            }
+            MapOp::Unmap { addr, len } => [libc::SYS_munmap as u64, addr, len, 0, 0, 0, 0, 0],
+            MapOp::Protect { addr, len, prot } => {
+                [libc::SYS_mprotect as u64, addr, len, prot as u64, 0, 0, 0, 0]
+            }
+        }
+    }
+}
+
+/// Why a stub run did not complete.
+#[derive(Debug)]
+pub enum StubError {
+    /// The host refused order `index` with this host errno; the thread is still stopped.
+    Refused {
+        /// Which order failed.
+        index: usize,
+        /// The host's errno.
+        errno: i32,
+        /// The thread, back in a ptrace-stop.
+        stopped: Stopped,
+    },
+    /// The process is gone (killed from outside, or the kernel killed it).
+    Gone(Exit),
+    /// A ptrace call failed.
+    Host(HostError),
+}
+
+/// The host process that holds one guest address space.
+#[derive(Debug)]
+pub struct StubProcess {
+    pid: ptrace::HostTid,
+    layout: StubLayout,
+    orders_off: u64,
+    physmem_fd: RawFd,
+}
+
+impl StubProcess {
+    /// Starts an empty address space: a host child holding only the stub, traced by the
+    /// calling thread, returned stopped at the end of the stub's setup.
+    ///
+    /// Preconditions: the stub code is installed at `code_off` ([`install_code`]), and
+    /// `orders_off` is a frame owned by this address space for its whole life.
+    pub fn spawn(
+        physmem: &PhysMem,
+        layout: StubLayout,
+        code_off: u64,
+        orders_off: u64,
+    ) -> HostResult<(StubProcess, Stopped)> {
+        let mut sync = [0; 2];
+
+        // SAFETY: sync is a valid two-int array for pipe2 to fill.
+        if unsafe { libc::pipe2(sync.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+            return Err(HostError::last("pipe2"));
+        }
+
+        let child = ChildSetup { sync_rd: sync[0], layout, code_off, orders_off,
+                                 physmem_fd: physmem.raw_fd() };
+
+        // SAFETY: the child runs only async-signal-safe raw system calls before it
+        // leaves our code for the stub (see ChildSetup::run), which a fork from a
+        // multi-threaded process permits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            child.run();
+        }
+
+        // SAFETY: closing the read end we no longer need; the child holds its own copy.
+        unsafe { libc::close(sync[0]) };
+        if pid < 0 {
+            // SAFETY: our write end, unused.
+            unsafe { libc::close(sync[1]) };
+            return Err(HostError::last("fork"));
+        }
+
+        let seized = ptrace::seize(pid);
+
+        // SAFETY: writing one byte from a local to our pipe, then closing it. The child
+        // waits for it so that the stub's first int3 finds it traced.
+        unsafe {
+            libc::write(sync[1], [1u8].as_ptr().cast(), 1);
+            libc::close(sync[1]);
+        }
+        let running = match seized {
+            Ok(r) => r,
+            Err(e) => {
+                ptrace::kill_and_reap(pid);
+                return Err(e);
+            }
+        };
+
+        let stub = StubProcess { pid, layout, orders_off, physmem_fd: physmem.raw_fd() };
+        match wait_for_trap(running) {
+            Ok(stopped) => Ok((stub, stopped)),
+            Err(StubError::Gone(Exit::Code(errno))) => {
+                Err(HostError { errno, op: "stub setup" })
+            }
+            Err(StubError::Gone(Exit::Signal(_))) => {
+                Err(HostError { errno: libc::ECHILD, op: "stub setup" })
+            }
+            Err(StubError::Host(e)) => {
+                ptrace::kill_and_reap(pid);
+                Err(e)
+            }
+            Err(StubError::Refused { stopped, .. }) => {
+                stopped.kill();
+                Err(HostError { errno: libc::EPROTO, op: "stub setup" })
+            }
+        }
+    }
+
+    /// The host pid of the process.
+    pub fn pid(&self) -> ptrace::HostTid {
+        self.pid
+    }
+
+    /// Runs `ops` in this address space on the stopped thread `t` of it, then returns
+    /// the thread stopped again. The thread's registers are clobbered: the caller owns
+    /// the guest's registers and writes them back before resuming guest code.
+    pub fn run(
+        &self,
+        physmem: &PhysMem,
+        mut t: Stopped,
+        ops: &[MapOp],
+    ) -> Result<Stopped, StubError> {
+        for (chunk_no, chunk) in ops.chunks(ORDERS_PER_RUN).enumerate() {
+            let mut bytes = Vec::with_capacity(chunk.len() * 64);
+            for op in chunk {
+                for word in op.encode(self.physmem_fd) {
+                    bytes.extend_from_slice(&word.to_le_bytes());
+                }
+            }
+            physmem.write(self.orders_off, &bytes);
+
+            let regs = Regs {
+                rip: self.layout.base + STUB_EXEC_OFFSET,
+                r15: self.layout.orders_addr(),
+                r14: chunk.len() as u64,
+                ..t.regs().map_err(StubError::Host)?
+            };
+            t.set_regs(&regs).map_err(StubError::Host)?;
+
+            let running = t.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+            t = wait_for_trap(running)?;
+
+            let after = t.regs().map_err(StubError::Host)?;
+            if after.r14 != 0 {
+                let index = chunk_no * ORDERS_PER_RUN + chunk.len() - after.r14 as usize;
+                let errno = -(after.rax as i64) as i32;
+                return Err(StubError::Refused { index, errno, stopped: t });
+            }
+        }
+        Ok(t)
+    }
+
+    /// Kills the host process. Its other threads die with it.
+    pub fn kill(&self) {
+        ptrace::kill_and_reap(self.pid);
+    }
+}
+
+/// Waits for the stub's closing int3, passing over any other signal the host sends.
+fn wait_for_trap(mut running: ptrace::Running) -> Result<Stopped, StubError> {
+    loop {
+        let outcome = match running.wait() {
+            Ok(o) => o,
+            Err((r, e)) if e.errno == libc::EINTR => {
+                running = r;
+                continue;
+            }
+            Err((_, e)) => return Err(StubError::Host(e)),
+        };
+
+        let stopped = match outcome {
+            WaitOutcome::Exited(exit) => return Err(StubError::Gone(exit)),
+            WaitOutcome::Stopped(s) => s,
+        };
+        if stopped.reason() == StopReason::Signal(libc::SIGTRAP) {
+            return Ok(stopped);
+        }
+
+        // A host signal that is not ours (or a group stop): drop it and go on.
+        running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+    }
+}
+
+extern "C" {
+    static __rseq_offset: isize;
+    static __rseq_size: libc::c_uint;
+}
+
+/// The signature glibc registers its rseq areas with (RSEQ_SIG on x86).
+const RSEQ_SIG: u32 = 0x5305_3053;
+const RSEQ_FLAG_UNREGISTER: i32 = 1;
+
+/// Unregisters the calling thread's rseq area, if glibc registered one.
+///
+/// # Safety
+/// Runs after fork in the child: only raw system calls.
+unsafe fn unregister_rseq() -> bool {
+    // SAFETY: glibc defines both symbols; __rseq_size is 0 when rseq is not in use.
+    let (offset, size) = unsafe { (__rseq_offset, __rseq_size) };
+    if size == 0 {
+        return true;
+    }
+
+    let tp: u64;
+    // SAFETY: on x86_64 glibc keeps the thread pointer at fs:0.
+    unsafe { std::arch::asm!("mov {}, fs:0", out(reg) tp, options(nostack, readonly)) };
+    let area = (tp as i64 + offset as i64) as u64;
+
+    // The length must be the one registered: glibc uses at least 32 bytes.
+    [size.max(32), size].iter().any(|&len| {
+        // SAFETY: unregistering our own area; the kernel only checks the arguments.
+        let r = unsafe {
+            libc::syscall(libc::SYS_rseq, area, len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG)
+        };
+        r == 0
+    })
+}
+
+/// What the forked child needs, copied before the fork so it allocates nothing.
+struct ChildSetup {
+    sync_rd: RawFd,
+    layout: StubLayout,
+    code_off: u64,
+    orders_off: u64,
+    physmem_fd: RawFd,
+}
+
+impl ChildSetup {
+    /// Runs in the child: only raw system calls, then a jump into the stub, which
+    /// unmaps everything the kernel's image left in this process.
+    fn run(&self) -> ! {
+        let fail = |step: i32| -> ! {
+            // SAFETY: _exit is async-signal-safe and ends the child.
+            unsafe { libc::_exit(step) }
+        };
+
+        // SAFETY: each call below is a raw system call on values owned by this child;
+        // none allocates or takes a lock, as required after fork in a threaded process.
+        unsafe {
+            // A guest must not outlive the thread that traces it, nor take terminal
+            // signals meant for the kernel.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            libc::setpgid(0, 0);
+
+            let mut byte = 0u8;
+            if libc::read(self.sync_rd, (&raw mut byte).cast(), 1) != 1 {
+                fail(libc::EPIPE);
+            }
+
+            // The host kernel writes the current CPU into a registered rseq area on every
+            // return to user space; the child inherited the forking thread's, which is
+            // about to be unmapped, and that write would then fault.
+            if !unregister_rseq() {
+                fail(libc::EINVAL);
+            }
+
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+
+            // The guest gets no host descriptor but physical memory, which the stub's
+            // orders name.
+            let fd = self.physmem_fd as libc::c_uint;
+            if fd > 0 {
+                libc::syscall(libc::SYS_close_range, 0, fd - 1, 0);
+            }
+            libc::syscall(libc::SYS_close_range, fd + 1, u32::MAX, 0);
+
+            let base = self.layout.base;
+            let flags = libc::MAP_SHARED | libc::MAP_FIXED;
+            let code = libc::mmap(base as *mut _, FRAME_SIZE as usize,
+                                  libc::PROT_READ | libc::PROT_EXEC, flags,
+                                  self.physmem_fd, self.code_off as i64);
+            let orders = libc::mmap(self.layout.orders_addr() as *mut _, FRAME_SIZE as usize,
+                                    libc::PROT_READ, flags, self.physmem_fd,
+                                    self.orders_off as i64);
+            if code == libc::MAP_FAILED || orders == libc::MAP_FAILED {
+                fail(libc::ENOMEM);
+            }
+
+            let end = base + STUB_AREA_BYTES;
+            std::arch::asm!(
+                "jmp {entry}",
+                entry = in(reg) base,
+                in("r12") base,
+                in("r13") end,
+                in("r14") HOST_USER_TOP - end,
+                options(noreturn),
+            );
+        }
+    }
+}
