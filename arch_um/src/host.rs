@@ -164,3 +164,15 @@ pub fn exit(code: i32) -> ! {
     // SAFETY: exit_group ends every thread; nothing of ours runs after it.
     unsafe { libc::_exit(code) }
 }
+
+/// Sleeps the calling host thread for `ns` nanoseconds.
+pub fn sleep_ns(ns: u64) {
+    std::thread::sleep(std::time::Duration::from_nanos(ns));
+}
+
+/// The host's auxv entry `kind` (AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ), which the guest
+/// is handed too: it runs on the same processor.
+pub fn auxv_value(kind: u64) -> u64 {
+    // SAFETY: getauxval only reads the process's saved auxv.
+    unsafe { libc::getauxval(kind) }
+}

@@ -6,8 +6,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod boot;
+pub mod device;
 pub mod errno;
 pub mod exec;
 pub mod fs;
+pub mod kernel;
+pub mod mm;
+pub mod printk;
+pub mod sched;
+pub mod syscall;
+pub mod task;
+pub mod tty;
 
 pub use errno::{Errno, KResult};

@@ -4,7 +4,10 @@
 //! File systems hand out `Arc<dyn Inode>`; open files, path walk and mounts are built on
 //! top of this interface in `vfs` and never look inside a particular file system.
 
+pub mod devfs;
 pub mod ext2;
+pub mod file;
+pub mod vfs;
 
 use std::sync::Arc;
 

@@ -1,0 +1,130 @@
+//! devtmpfs: a fixed `/dev` with the devices the kernel has drivers for.
+
+use std::sync::Arc;
+
+use super::{DirEntry, FileSystem, FileType, FsStats, Inode, Stat};
+use crate::device::mkdev;
+use crate::errno::{Errno, KResult};
+
+/// The nodes of `/dev`: name, mode, device number.
+const NODES: [(&str, u32, (u32, u32)); 7] = [
+    ("console", 0o600, (5, 1)),
+    ("full", 0o666, (1, 7)),
+    ("null", 0o666, (1, 3)),
+    ("random", 0o666, (1, 8)),
+    ("tty", 0o666, (5, 0)),
+    ("urandom", 0o666, (1, 9)),
+    ("zero", 0o666, (1, 5)),
+];
+
+/// Device number of the devtmpfs instance (an anonymous block device, as Linux gives
+/// pseudo file systems).
+const DEVFS_DEV: u64 = mkdev(0, 5);
+
+/// The device file system.
+pub struct DevFs {
+    root: Arc<DevDir>,
+}
+
+impl DevFs {
+    /// A devtmpfs with the standard nodes.
+    pub fn new() -> Arc<DevFs> {
+        Arc::new(DevFs { root: Arc::new(DevDir) })
+    }
+}
+
+impl FileSystem for DevFs {
+    fn root(&self) -> Arc<dyn Inode> {
+        self.root.clone()
+    }
+
+    fn stats(&self) -> FsStats {
+        FsStats { fs_type: 0x0102_1994, block_size: 4096, name_max: 255, ..FsStats::default() }
+    }
+
+    fn type_name(&self) -> &'static str {
+        "devtmpfs"
+    }
+}
+
+struct DevDir;
+
+struct DevNode {
+    index: usize,
+}
+
+impl Inode for DevDir {
+    fn stat(&self) -> KResult<Stat> {
+        Ok(Stat { dev: DEVFS_DEV, ino: 1, mode: 0o040755, nlink: 2, blksize: 4096,
+                  ..Stat::default() })
+    }
+
+    fn file_type(&self) -> FileType {
+        FileType::Directory
+    }
+
+    fn read_at(&self, _off: u64, _buf: &mut [u8]) -> KResult<usize> {
+        Err(Errno::EISDIR)
+    }
+
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>> {
+        if name == b".." || name == b"." {
+            return Ok(Arc::new(DevDir));
+        }
+        let index = NODES.iter().position(|n| n.0.as_bytes() == name).ok_or(Errno::ENOENT)?;
+        Ok(Arc::new(DevNode { index }))
+    }
+
+    fn read_dir(&self, pos: u64) -> KResult<Option<(DirEntry, u64)>> {
+        let entry = match pos {
+            0 => DirEntry { ino: 1, file_type: Some(FileType::Directory), name: b".".to_vec() },
+            1 => DirEntry { ino: 1, file_type: Some(FileType::Directory), name: b"..".to_vec() },
+            p => {
+                let Some(node) = NODES.get(p as usize - 2) else { return Ok(None) };
+                let ino = p;
+                DirEntry { ino, file_type: Some(FileType::CharDevice),
+                           name: node.0.as_bytes().to_vec() }
+            }
+        };
+        Ok(Some((entry, pos + 1)))
+    }
+
+    fn read_link(&self) -> KResult<Vec<u8>> {
+        Err(Errno::EINVAL)
+    }
+}
+
+impl Inode for DevNode {
+    fn stat(&self) -> KResult<Stat> {
+        let (_, perm, (major, minor)) = NODES[self.index];
+        Ok(Stat {
+            dev: DEVFS_DEV,
+            ino: self.index as u64 + 2,
+            mode: FileType::CharDevice.mode_bits() | perm,
+            nlink: 1,
+            rdev: mkdev(major, minor),
+            blksize: 4096,
+            ..Stat::default()
+        })
+    }
+
+    fn file_type(&self) -> FileType {
+        FileType::CharDevice
+    }
+
+    fn read_at(&self, _off: u64, _buf: &mut [u8]) -> KResult<usize> {
+        Err(Errno::EINVAL)
+    }
+
+    fn lookup(&self, _name: &[u8]) -> KResult<Arc<dyn Inode>> {
+        Err(Errno::ENOTDIR)
+    }
+
+    fn read_dir(&self, _pos: u64) -> KResult<Option<(DirEntry, u64)>> {
+        Err(Errno::ENOTDIR)
+    }
+
+    fn read_link(&self) -> KResult<Vec<u8>> {
+        Err(Errno::EINVAL)
+    }
+}

@@ -1,0 +1,88 @@
+//! The machine: state every virtual CPU shares.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+use parking_lot::{Condvar, Mutex};
+use smp::Cpus;
+
+use crate::device::Devices;
+use crate::fs::vfs::Vfs;
+use crate::mm::space::Memory;
+use crate::task::{ExitStatus, Task};
+
+/// What the command line decided that the running kernel needs.
+#[derive(Clone, Debug)]
+pub struct KernelConfig {
+    /// Trace every guest syscall to the log.
+    pub strace: bool,
+    /// The effective command line, for /proc/cmdline.
+    pub cmdline: String,
+    /// The host name the guest starts with.
+    pub hostname: String,
+}
+
+/// The kernel's shared state.
+pub struct Kernel {
+    /// Physical memory and frames.
+    pub mem: Arc<Memory>,
+    /// The file system tree.
+    pub vfs: Vfs,
+    /// Character device drivers.
+    pub devices: Devices,
+    /// Virtual CPUs and their run queues.
+    pub cpus: Arc<Cpus<Box<Task>>>,
+    /// Settings from the command line.
+    pub config: KernelConfig,
+    /// uname's nodename, as sethostname sets it.
+    pub hostname: Mutex<Vec<u8>>,
+    next_pid: AtomicI32,
+    /// How init ended, once it has: the machine halts then.
+    halted: Mutex<Option<ExitStatus>>,
+    halt_cv: Condvar,
+}
+
+impl Kernel {
+    /// The machine, before any task runs.
+    pub fn new(mem: Arc<Memory>, vfs: Vfs, devices: Devices, ncpus: usize,
+               config: KernelConfig) -> Arc<Kernel> {
+        let hostname = Mutex::new(config.hostname.as_bytes().to_vec());
+        Arc::new(Kernel {
+            mem,
+            vfs,
+            devices,
+            cpus: Cpus::new(ncpus),
+            config,
+            hostname,
+            next_pid: AtomicI32::new(1),
+            halted: Mutex::new(None),
+            halt_cv: Condvar::new(),
+        })
+    }
+
+    /// A fresh process id.
+    pub fn alloc_pid(&self) -> i32 {
+        self.next_pid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Records how init ended and stops every CPU.
+    pub fn halt(&self, status: ExitStatus) {
+        let mut h = self.halted.lock();
+        if h.is_none() {
+            *h = Some(status);
+        }
+        self.cpus.stop_all();
+        self.halt_cv.notify_all();
+    }
+
+    /// Waits until the machine halts and returns init's status.
+    pub fn wait_for_halt(&self) -> ExitStatus {
+        let mut h = self.halted.lock();
+        loop {
+            if let Some(s) = *h {
+                return s;
+            }
+            self.halt_cv.wait(&mut h);
+        }
+    }
+}

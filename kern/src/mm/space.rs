@@ -1,0 +1,602 @@
+//! Guest address spaces: areas, the kernel's page table, faults and guest memory access.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arch_um::physmem::PhysMem;
+use arch_um::ptrace::Stopped;
+use arch_um::stub::{MapOp, StubError, StubLayout, StubProcess};
+use parking_lot::Mutex;
+
+use super::frame::{FrameAllocator, PhysAddr};
+use super::vma::{Backing, Prot, Vma};
+use super::{page_down, page_up, PAGE_SIZE};
+use crate::errno::{Errno, KResult};
+
+/// Pages mapped around a faulting address in one go (fault-around): a first touch of a
+/// large buffer then costs one fault and one stub run per this many pages.
+const FAULT_AROUND_PAGES: u64 = 16;
+
+/// Bytes between the top of the stack area and the highest `mmap` placement, as Linux
+/// keeps at least 128 MiB below the stack.
+const MMAP_GAP: u64 = 128 << 20;
+
+/// Size of the initial stack area (the default RLIMIT_STACK).
+pub const STACK_BYTES: u64 = 8 << 20;
+
+/// `si_code` of a SIGSEGV for an address no area covers.
+pub const SEGV_MAPERR: i32 = 1;
+/// `si_code` of a SIGSEGV for an access the area's protection forbids.
+pub const SEGV_ACCERR: i32 = 2;
+/// `si_code` of a SIGBUS for a file page that could not be read.
+pub const BUS_ADRERR: i32 = 2;
+
+/// Physical memory and the frame allocator: what every address space draws on.
+pub struct Memory {
+    /// The host memory file and the kernel's mapping of it.
+    pub physmem: PhysMem,
+    /// Frames of it.
+    pub frames: FrameAllocator,
+    /// Where every stub process keeps its stub.
+    pub stub_layout: StubLayout,
+    /// The frame holding the stub's code.
+    pub stub_code: PhysAddr,
+}
+
+/// What became of a guest page fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultOutcome {
+    /// The page is mapped now; the guest retries the access.
+    Mapped,
+    /// A real fault: deliver this signal with this `si_code`.
+    Signal {
+        /// SIGSEGV or SIGBUS.
+        signo: i32,
+        /// The `si_code`.
+        code: i32,
+    },
+}
+
+/// How the host saw a fault, from the SIGSEGV's `si_code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostFault {
+    /// Nothing was mapped on the host at the address.
+    NotMapped,
+    /// Something was mapped, with too little permission.
+    Protection,
+}
+
+/// One page-table entry: the frame behind a guest page and how the host maps it.
+#[derive(Clone, Copy, Debug)]
+struct Pte {
+    frame: PhysAddr,
+    /// What the host process has mapped at this page; `None` until the guest faults on
+    /// it (the kernel may fill a page the guest has not touched yet).
+    host: Option<Prot>,
+}
+
+/// A guest address space.
+pub struct AddressSpace {
+    mem: Arc<Memory>,
+    stub: StubProcess,
+    orders: PhysAddr,
+    /// Areas, page table and pending host operations; never held across a stub run.
+    state: Mutex<MmState>,
+}
+
+struct MmState {
+    /// Areas by start address; they never overlap.
+    vmas: BTreeMap<u64, Vma>,
+    /// Page table: page address to entry.
+    ptes: BTreeMap<u64, Pte>,
+    /// Host operations decided but not yet run in the stub process.
+    pending: Vec<MapOp>,
+    brk_start: u64,
+    brk: u64,
+}
+
+impl AddressSpace {
+    /// Makes an empty address space: a new host process holding only the stub, traced by
+    /// the calling thread and returned stopped.
+    pub fn new(mem: &Arc<Memory>) -> KResult<(AddressSpace, Stopped)> {
+        let orders = mem.frames.alloc()?;
+        let spawned = StubProcess::spawn(&mem.physmem, mem.stub_layout, mem.stub_code.0,
+                                         orders.0);
+        let (stub, stopped) = match spawned {
+            Ok(s) => s,
+            Err(e) => {
+                mem.frames.put(orders);
+                log::warn!("cannot start an address-space process: {e}");
+                return Err(Errno::EAGAIN);
+            }
+        };
+
+        let state = MmState {
+            vmas: BTreeMap::new(),
+            ptes: BTreeMap::new(),
+            pending: Vec::new(),
+            brk_start: 0,
+            brk: 0,
+        };
+        let space = AddressSpace { mem: mem.clone(), stub, orders, state: Mutex::new(state) };
+        Ok((space, stopped))
+    }
+
+    /// The host pid of the process holding this address space.
+    pub fn host_pid(&self) -> i32 {
+        self.stub.pid()
+    }
+
+    /// One past the highest guest address: the stub sits there.
+    pub fn task_top(&self) -> u64 {
+        self.mem.stub_layout.base()
+    }
+
+    /// Where the initial stack ends (its highest address).
+    pub fn stack_top(&self) -> u64 {
+        self.task_top()
+    }
+
+    /// Runs the host operations decided since the last call on the stopped thread `t`.
+    /// The thread's registers are clobbered; the caller restores the guest's.
+    pub fn flush(&self, t: Stopped) -> Result<(Stopped, bool), StubError> {
+        let ops = std::mem::take(&mut self.state.lock().pending);
+        if ops.is_empty() {
+            return Ok((t, false));
+        }
+        self.stub.run(&self.mem.physmem, t, &ops).map(|t| (t, true))
+    }
+
+    /// Maps `vma` over whatever was in its range (MAP_FIXED semantics).
+    pub fn map_fixed(&self, vma: Vma) {
+        let mut st = self.state.lock();
+        st.unmap(&self.mem, vma.start, vma.end);
+        st.vmas.insert(vma.start, vma);
+    }
+
+    /// Finds a free range of `len` bytes, below `hint` if it is free and fits, else top
+    /// down from the mmap base; ENOMEM when none is left.
+    pub fn find_free(&self, hint: u64, len: u64) -> KResult<u64> {
+        let st = self.state.lock();
+        let top = self.task_top();
+
+        if hint != 0 && hint.checked_add(len).is_some_and(|end| end <= top)
+            && st.range_is_free(hint, hint + len)
+        {
+            return Ok(hint);
+        }
+
+        let base = page_down(self.stack_top() - STACK_BYTES - MMAP_GAP);
+        st.free_below(base, len).ok_or(Errno::ENOMEM)
+    }
+
+    /// Removes `[start, end)` from the address space (munmap).
+    pub fn unmap(&self, start: u64, end: u64) {
+        self.state.lock().unmap(&self.mem, start, end);
+    }
+
+    /// Changes the protection of `[start, end)`; ENOMEM if part of it is not mapped.
+    pub fn protect(&self, start: u64, end: u64, prot: Prot) -> KResult<()> {
+        let mut st = self.state.lock();
+        if !st.range_is_covered(start, end) {
+            return Err(Errno::ENOMEM);
+        }
+
+        st.split_at(start);
+        st.split_at(end);
+        for (_, vma) in st.vmas.range_mut(start..end) {
+            vma.prot = prot;
+        }
+
+        // Host mappings are dropped and come back at the next fault with the new
+        // protection; this keeps copy-on-write and protection logic in one place.
+        st.drop_host_mappings(start, end);
+        Ok(())
+    }
+
+    /// Drops the pages of `[start, end)` but keeps the areas (MADV_DONTNEED): the next
+    /// touch sees zeros, or the file's data for a private file mapping. ENOMEM if part
+    /// of the range is not mapped.
+    pub fn discard(&self, start: u64, end: u64) -> KResult<()> {
+        let mut st = self.state.lock();
+        if !st.range_is_covered(start, end) {
+            return Err(Errno::ENOMEM);
+        }
+
+        st.drop_host_mappings(start, end);
+        let pages: Vec<u64> = st.ptes.range(start..end).map(|(&p, _)| p).collect();
+        for p in pages {
+            if let Some(pte) = st.ptes.remove(&p) {
+                self.mem.frames.put(pte.frame);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets where the heap starts (just past the program's last segment).
+    pub fn set_brk_start(&self, start: u64) {
+        let mut st = self.state.lock();
+        st.brk_start = start;
+        st.brk = start;
+    }
+
+    /// Moves the program break; returns the new break, or the old one when the request
+    /// cannot be met (as Linux's brk does).
+    pub fn brk(&self, want: u64) -> u64 {
+        let mut st = self.state.lock();
+        let old = st.brk;
+        if want < st.brk_start || want > self.stack_top() - STACK_BYTES - MMAP_GAP {
+            return old;
+        }
+
+        let (Some(old_end), Some(new_end)) = (page_up(old), page_up(want)) else {
+            return old;
+        };
+        if new_end > old_end {
+            if !st.range_is_free(old_end, new_end) {
+                return old;
+            }
+            let heap = Vma {
+                start: old_end,
+                end: new_end,
+                prot: Prot::RW,
+                backing: Backing::Anon,
+                name: Some(Arc::from("[heap]")),
+            };
+            st.vmas.insert(old_end, heap);
+        } else if new_end < old_end {
+            st.unmap(&self.mem, new_end, old_end);
+        }
+
+        st.brk = want;
+        want
+    }
+
+    /// Serves a guest page fault at `addr`.
+    pub fn fault(&self, addr: u64, how: HostFault) -> FaultOutcome {
+        let mut st = self.state.lock();
+        let page = page_down(addr);
+
+        let Some(vma) = st.vma_at(addr).cloned() else {
+            return segv(SEGV_MAPERR);
+        };
+        if vma.prot == Prot::NONE {
+            return segv(SEGV_ACCERR);
+        }
+
+        let host = st.ptes.get(&page).and_then(|p| p.host);
+        match (how, host) {
+            (HostFault::Protection, Some(mapped)) => {
+                // A write to a page mapped read-only for copy-on-write is the only fault
+                // on a mapped page that the guest's protection allows.
+                if !vma.prot.contains(Prot::WRITE) || mapped.contains(Prot::WRITE) {
+                    return segv(SEGV_ACCERR);
+                }
+                match st.make_writable(&self.mem, page) {
+                    Ok(frame) => {
+                        st.set_host(page, frame, vma.prot);
+                        FaultOutcome::Mapped
+                    }
+                    Err(_) => FaultOutcome::Signal { signo: SIGBUS, code: BUS_ADRERR },
+                }
+            }
+            _ => st.fault_around(&self.mem, &vma, page),
+        }
+    }
+
+    /// Copies guest memory at `addr` into `buf`; EFAULT if any of it is not readable.
+    pub fn read(&self, addr: u64, buf: &mut [u8]) -> KResult<()> {
+        let mut st = self.state.lock();
+        let mut done = 0;
+
+        while done < buf.len() {
+            let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+            let in_page = (PAGE_SIZE - va % PAGE_SIZE) as usize;
+            let n = in_page.min(buf.len() - done);
+
+            let frame = st.translate(&self.mem, va, false)?;
+            self.mem.physmem.read(frame.0 + va % PAGE_SIZE, &mut buf[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copies `data` into guest memory at `addr`; EFAULT if any of it is not writable.
+    pub fn write(&self, addr: u64, data: &[u8]) -> KResult<()> {
+        let mut st = self.state.lock();
+        let mut done = 0;
+
+        while done < data.len() {
+            let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+            let in_page = (PAGE_SIZE - va % PAGE_SIZE) as usize;
+            let n = in_page.min(data.len() - done);
+
+            let frame = st.translate(&self.mem, va, true)?;
+            self.mem.physmem.write(frame.0 + va % PAGE_SIZE, &data[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Reads a NUL-terminated string of at most `max` bytes (without the NUL);
+    /// ENAMETOOLONG when there is no NUL within `max` bytes.
+    pub fn read_cstr(&self, addr: u64, max: usize) -> KResult<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut va = addr;
+
+        while out.len() < max {
+            let in_page = (PAGE_SIZE - va % PAGE_SIZE) as usize;
+            let mut chunk = vec![0; in_page.min(max - out.len())];
+            self.read(va, &mut chunk)?;
+
+            if let Some(nul) = chunk.iter().position(|&b| b == 0) {
+                out.extend_from_slice(&chunk[..nul]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&chunk);
+            va = va.checked_add(chunk.len() as u64).ok_or(Errno::EFAULT)?;
+        }
+        Err(Errno::ENAMETOOLONG)
+    }
+
+    /// The areas, in address order, for /proc/PID/maps and diagnostics.
+    pub fn vmas(&self) -> Vec<Vma> {
+        self.state.lock().vmas.values().cloned().collect()
+    }
+
+    /// Frames this address space holds.
+    pub fn resident_pages(&self) -> usize {
+        self.state.lock().ptes.len()
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        self.stub.kill();
+
+        let st = self.state.get_mut();
+        for pte in std::mem::take(&mut st.ptes).into_values() {
+            self.mem.frames.put(pte.frame);
+        }
+        self.mem.frames.put(self.orders);
+    }
+}
+
+const SIGBUS: i32 = 7;
+const SIGSEGV: i32 = 11;
+
+fn segv(code: i32) -> FaultOutcome {
+    FaultOutcome::Signal { signo: SIGSEGV, code }
+}
+
+impl MmState {
+    fn vma_at(&self, addr: u64) -> Option<&Vma> {
+        let (_, vma) = self.vmas.range(..=addr).next_back()?;
+        (addr < vma.end).then_some(vma)
+    }
+
+    fn range_is_free(&self, start: u64, end: u64) -> bool {
+        let before = self.vmas.range(..end).next_back();
+        before.is_none_or(|(_, v)| v.end <= start)
+    }
+
+    fn range_is_covered(&self, start: u64, end: u64) -> bool {
+        let mut at = start;
+        while at < end {
+            match self.vma_at(at) {
+                Some(v) => at = v.end,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// The highest free range of `len` bytes that ends at or below `top`.
+    fn free_below(&self, top: u64, len: u64) -> Option<u64> {
+        let mut end = top;
+        for (_, vma) in self.vmas.range(..top).rev() {
+            if vma.end <= end && end - vma.end >= len {
+                return Some(end - len);
+            }
+            end = end.min(vma.start);
+        }
+        (end >= len + PAGE_SIZE * 16).then(|| end - len)
+    }
+
+    /// Splits the area containing `at` so that an area starts exactly there.
+    fn split_at(&mut self, at: u64) {
+        let Some((&start, vma)) = self.vmas.range_mut(..at).next_back() else { return };
+        if start < at && at < vma.end {
+            let tail = vma.split_off(at);
+            self.vmas.insert(at, tail);
+        }
+    }
+
+    fn unmap(&mut self, mem: &Memory, start: u64, end: u64) {
+        self.split_at(start);
+        self.split_at(end);
+
+        let starts: Vec<u64> = self.vmas.range(start..end).map(|(&s, _)| s).collect();
+        for s in starts {
+            self.vmas.remove(&s);
+        }
+
+        let pages: Vec<u64> = self.ptes.range(start..end).map(|(&p, _)| p).collect();
+        let mut host_mapped = false;
+        for p in pages {
+            if let Some(pte) = self.ptes.remove(&p) {
+                host_mapped |= pte.host.is_some();
+                mem.frames.put(pte.frame);
+            }
+        }
+        if host_mapped {
+            self.pending.push(MapOp::Unmap { addr: start, len: end - start });
+        }
+    }
+
+    fn drop_host_mappings(&mut self, start: u64, end: u64) {
+        let mut any = false;
+        for (_, pte) in self.ptes.range_mut(start..end) {
+            any |= pte.host.take().is_some();
+        }
+        if any {
+            self.pending.push(MapOp::Unmap { addr: start, len: end - start });
+        }
+    }
+
+    /// The frame behind `va` for a kernel access, filling the page if the guest has not
+    /// touched it yet. EFAULT where the guest itself could not make the access.
+    fn translate(&mut self, mem: &Memory, va: u64, write: bool) -> KResult<PhysAddr> {
+        let vma = self.vma_at(va).ok_or(Errno::EFAULT)?.clone();
+        let allowed = if write { vma.prot.contains(Prot::WRITE) } else { vma.prot != Prot::NONE };
+        if !allowed {
+            return Err(Errno::EFAULT);
+        }
+
+        let page = page_down(va);
+        if !self.ptes.contains_key(&page) {
+            let frame = mem.frames.alloc()?;
+            if let Err(e) = fill_page(mem, &vma, page, frame) {
+                mem.frames.put(frame);
+                return Err(e);
+            }
+            self.ptes.insert(page, Pte { frame, host: None });
+        }
+
+        if write {
+            let before = self.ptes[&page].frame;
+            let frame = self.make_writable(mem, page)?;
+
+            // The host still maps the shared frame; point it at the private copy.
+            let host = self.ptes.get(&page).and_then(|p| p.host);
+            if frame != before && host.is_some() {
+                self.set_host(page, frame, vma.prot);
+            }
+            return Ok(frame);
+        }
+        Ok(self.ptes[&page].frame)
+    }
+
+    /// Gives `page` a frame of its own (copy-on-write), returning it.
+    fn make_writable(&mut self, mem: &Memory, page: u64) -> KResult<PhysAddr> {
+        let pte = self.ptes.get(&page).copied().ok_or(Errno::EFAULT)?;
+        if mem.frames.refs(pte.frame) == 1 {
+            return Ok(pte.frame);
+        }
+
+        let copy = mem.frames.alloc()?;
+        mem.physmem.copy(pte.frame.0, copy.0, PAGE_SIZE as usize);
+        mem.frames.put(pte.frame);
+        self.ptes.insert(page, Pte { frame: copy, host: pte.host });
+        Ok(copy)
+    }
+
+    fn set_host(&mut self, page: u64, frame: PhysAddr, prot: Prot) {
+        if let Some(pte) = self.ptes.get_mut(&page) {
+            pte.host = Some(prot);
+        }
+        self.pending.push(MapOp::Map { addr: page, len: PAGE_SIZE, prot: prot.0,
+                                       phys_off: frame.0 });
+    }
+
+    /// Fills and host-maps the pages of `vma` around `page` that the host lacks.
+    fn fault_around(&mut self, mem: &Memory, vma: &Vma, page: u64) -> FaultOutcome {
+        let span = FAULT_AROUND_PAGES * PAGE_SIZE;
+        let lo = (page / span * span).max(vma.start);
+        let hi = (page / span * span + span).min(vma.end);
+
+        let mut run: Option<(u64, PhysAddr, u64, Prot)> = None;
+        let mut va = lo;
+        while va < hi {
+            let pte = match self.ensure_page(mem, vma, va) {
+                Ok(p) => p,
+                Err(e) if va == page => {
+                    log::warn!("fault at {page:#x} cannot be served: {e}");
+                    return FaultOutcome::Signal { signo: SIGBUS, code: BUS_ADRERR };
+                }
+                Err(_) => {
+                    // A neighbour is only a guess; the guest may never touch it.
+                    self.flush_run(run.take());
+                    va += PAGE_SIZE;
+                    continue;
+                }
+            };
+            if pte.host.is_some() {
+                self.flush_run(run.take());
+                va += PAGE_SIZE;
+                continue;
+            }
+
+            // A shared frame is mapped read-only so that a write faults and copies it.
+            let shared = mem.frames.refs(pte.frame) > 1;
+            let prot = if shared { vma.prot.without(Prot::WRITE) } else { vma.prot };
+            if let Some(p) = self.ptes.get_mut(&va) {
+                p.host = Some(prot);
+            }
+
+            run = match run {
+                Some((start, f, n, p)) if f.add_frames(n) == pte.frame && p == prot => {
+                    Some((start, f, n + 1, p))
+                }
+                other => {
+                    self.flush_run(other);
+                    Some((va, pte.frame, 1, prot))
+                }
+            };
+            va += PAGE_SIZE;
+        }
+        self.flush_run(run);
+        FaultOutcome::Mapped
+    }
+
+    fn flush_run(&mut self, run: Option<(u64, PhysAddr, u64, Prot)>) {
+        if let Some((addr, frame, n, prot)) = run {
+            let len = n * PAGE_SIZE;
+            self.pending.push(MapOp::Map { addr, len, prot: prot.0, phys_off: frame.0 });
+        }
+    }
+
+    /// The entry for `va`, filling a frame for it if there is none.
+    fn ensure_page(&mut self, mem: &Memory, vma: &Vma, va: u64) -> KResult<Pte> {
+        if let Some(pte) = self.ptes.get(&va) {
+            return Ok(*pte);
+        }
+
+        let frame = mem.frames.alloc()?;
+        if let Err(e) = fill_page(mem, vma, va, frame) {
+            mem.frames.put(frame);
+            return Err(e);
+        }
+        let pte = Pte { frame, host: None };
+        self.ptes.insert(va, pte);
+        Ok(pte)
+    }
+}
+
+/// Gives a fresh frame the first contents of page `va` of `vma`.
+fn fill_page(mem: &Memory, vma: &Vma, va: u64, frame: PhysAddr) -> KResult<()> {
+    let Backing::File { inode, offset, file_len } = &vma.backing else {
+        mem.physmem.zero(frame.0, PAGE_SIZE as usize);
+        return Ok(());
+    };
+
+    let rel = va - vma.start;
+    let want = file_len.saturating_sub(rel).min(PAGE_SIZE) as usize;
+    let mut buf = vec![0u8; PAGE_SIZE as usize];
+    let mut got = 0;
+    while got < want {
+        let n = inode.read_at(offset + rel + got as u64, &mut buf[got..want])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+
+    // Past the end of the file inside a mapping Linux raises SIGBUS; the ELF loader
+    // never maps past it, so an empty read here means the file shrank under us.
+    if got == 0 && want > 0 {
+        return Err(Errno::EIO);
+    }
+    mem.physmem.write(frame.0, &buf);
+    Ok(())
+}

@@ -1,0 +1,666 @@
+//! File syscalls: descriptors, reads and writes, paths, stat, directories, ioctl.
+
+use std::sync::Arc;
+
+use super::{Args, Ctx};
+use crate::errno::{Errno, KResult};
+use crate::fs::file::{self, FileKind, OpenFile};
+use crate::fs::vfs::Location;
+use crate::fs::{FileType, Stat};
+
+/// `AT_FDCWD`: resolve relative to the working directory.
+const AT_FDCWD: i32 = -100;
+/// Do not follow a final symlink.
+const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+/// An empty path names the descriptor itself.
+const AT_EMPTY_PATH: u64 = 0x1000;
+/// faccessat: check with effective ids.
+const AT_EACCESS: u64 = 0x200;
+
+/// Most bytes one read or write moves (Linux's MAX_RW_COUNT).
+const MAX_RW_COUNT: usize = 0x7fff_f000;
+/// Chunk in which file data is staged between the file system and guest memory.
+const RW_CHUNK: usize = 256 << 10;
+/// Most entries in a readv/writev vector (UIO_MAXIOV).
+const UIO_MAXIOV: u64 = 1024;
+
+fn fd_arg(v: u64) -> i32 {
+    v as i32
+}
+
+fn file(cx: &Ctx, fd: i32) -> KResult<Arc<OpenFile>> {
+    cx.task.process.files.lock().get(fd)
+}
+
+/// The location relative paths start from: the working directory or `dirfd`'s.
+fn start_dir(cx: &Ctx, dirfd: i32) -> KResult<Location> {
+    if dirfd == AT_FDCWD {
+        return Ok(cx.task.process.cwd.lock().clone());
+    }
+    let f = file(cx, dirfd)?;
+    if !f.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    Ok(f.location.clone())
+}
+
+fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Location> {
+    let start = if path.first() == Some(&b'/') {
+        cx.k.vfs.root()
+    } else {
+        start_dir(cx, dirfd)?
+    };
+    cx.k.vfs.resolve(&start, path, follow)
+}
+
+// ---- open and close ----
+
+/// open(2).
+pub fn sys_open(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    do_openat(cx, AT_FDCWD, a[0], a[1] as u32, a[2] as u32)
+}
+
+/// openat(2).
+pub fn sys_openat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    do_openat(cx, fd_arg(a[0]), a[1], a[2] as u32, a[3] as u32)
+}
+
+/// creat(2): open with O_CREAT|O_WRONLY|O_TRUNC.
+pub fn sys_creat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let flags = file::O_CREAT | file::O_WRONLY | file::O_TRUNC;
+    do_openat(cx, AT_FDCWD, a[0], flags, a[1] as u32)
+}
+
+fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, _mode: u32) -> KResult<i64> {
+    let path = cx.read_path(path_addr)?;
+    let follow = flags & file::O_NOFOLLOW == 0;
+
+    let loc = match resolve_at(cx, dirfd, &path, follow) {
+        Ok(loc) if flags & file::O_CREAT != 0 && flags & file::O_EXCL != 0 => {
+            drop(loc);
+            return Err(Errno::EEXIST);
+        }
+        Ok(loc) => loc,
+        // Creating files comes with the writable file system.
+        Err(Errno::ENOENT) if flags & file::O_CREAT != 0 => {
+            cx.k.vfs.resolve_parent(&start_dir_for(cx, dirfd, &path)?, &path)?;
+            return Err(Errno::EROFS);
+        }
+        Err(e) => return Err(e),
+    };
+
+    let f = open_location(cx, loc, flags)?;
+    let cloexec = flags & file::O_CLOEXEC != 0;
+    let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
+    Ok(fd as i64)
+}
+
+fn start_dir_for(cx: &Ctx, dirfd: i32, path: &[u8]) -> KResult<Location> {
+    if path.first() == Some(&b'/') {
+        return Ok(cx.k.vfs.root());
+    }
+    start_dir(cx, dirfd)
+}
+
+/// Opens the inode at `loc` with `flags`, checking what Linux checks at open.
+pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
+    let inode = loc.inode().clone();
+    let ty = inode.file_type();
+    let wants_write = matches!(flags & file::O_ACCMODE, file::O_WRONLY | file::O_RDWR)
+        || flags & file::O_TRUNC != 0;
+
+    if flags & file::O_PATH != 0 {
+        return Ok(OpenFile::new(loc, inode, FileKind::Inode, flags));
+    }
+    if ty == FileType::Symlink {
+        return Err(Errno::ELOOP);
+    }
+    if flags & file::O_DIRECTORY != 0 && ty != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    if flags & file::O_ACCMODE == 3 {
+        return Err(Errno::EINVAL);
+    }
+
+    let kind = match ty {
+        FileType::CharDevice => {
+            let rdev = inode.stat()?.rdev;
+            FileKind::Char(cx.k.devices.char_device(rdev)?)
+        }
+        FileType::Directory if wants_write => return Err(Errno::EISDIR),
+        // Every mounted disk file system is read-only until writes land.
+        FileType::Regular if wants_write => return Err(Errno::EROFS),
+        FileType::Regular | FileType::Directory => FileKind::Inode,
+        FileType::BlockDevice | FileType::Fifo | FileType::Socket => return Err(Errno::ENXIO),
+        FileType::Symlink => return Err(Errno::ELOOP),
+    };
+    Ok(OpenFile::new(loc, inode, kind, flags))
+}
+
+/// close(2).
+pub fn sys_close(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    cx.task.process.files.lock().close(fd_arg(a[0]))?;
+    Ok(0)
+}
+
+// ---- reading and writing ----
+
+/// read(2).
+pub fn sys_read(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    read_into_guest(cx, &f, a[1], a[2] as usize, None)
+}
+
+/// pread64(2).
+pub fn sys_pread64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    let off = i64::try_from(a[3]).map_err(|_| Errno::EINVAL)?;
+    seekable(&f)?;
+    read_into_guest(cx, &f, a[1], a[2] as usize, Some(off as u64))
+}
+
+/// write(2).
+pub fn sys_write(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    write_from_guest(cx, &f, a[1], a[2] as usize, None)
+}
+
+/// pwrite64(2).
+pub fn sys_pwrite64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    let off = i64::try_from(a[3]).map_err(|_| Errno::EINVAL)?;
+    seekable(&f)?;
+    write_from_guest(cx, &f, a[1], a[2] as usize, Some(off as u64))
+}
+
+fn seekable(f: &OpenFile) -> KResult<()> {
+    match f.kind {
+        FileKind::Char(_) => Err(Errno::ESPIPE),
+        FileKind::Inode => Ok(()),
+    }
+}
+
+/// readv(2).
+pub fn sys_readv(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    let iov = read_iovec(cx, a[1], a[2])?;
+
+    let mut total = 0i64;
+    for (base, len) in iov {
+        let n = match read_into_guest(cx, &f, base, len, None) {
+            Ok(n) => n,
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        };
+        total += n;
+        if (n as usize) < len {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// writev(2).
+pub fn sys_writev(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    let iov = read_iovec(cx, a[1], a[2])?;
+
+    // Gather first, so that one writev is one write to the device: a console line
+    // built by printf arrives whole.
+    let mut data = Vec::new();
+    for (base, len) in iov {
+        data.extend_from_slice(&cx.read_bytes(base, len)?);
+    }
+    write_bytes(cx, &f, &data, None)
+}
+
+fn read_iovec(cx: &Ctx, addr: u64, count: u64) -> KResult<Vec<(u64, usize)>> {
+    if count > UIO_MAXIOV {
+        return Err(Errno::EINVAL);
+    }
+
+    let raw = cx.read_bytes(addr, count as usize * 16)?;
+    let mut iov = Vec::with_capacity(count as usize);
+    let mut total: u64 = 0;
+    for rec in raw.chunks_exact(16) {
+        let base = u64::from_le_bytes(rec[..8].try_into().unwrap_or_default());
+        let len = u64::from_le_bytes(rec[8..].try_into().unwrap_or_default());
+        total = total.checked_add(len).ok_or(Errno::EINVAL)?;
+        if len > isize::MAX as u64 || total > isize::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        iov.push((base, len as usize));
+    }
+    Ok(iov)
+}
+
+fn read_into_guest(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
+    -> KResult<i64>
+{
+    if !f.readable() {
+        return Err(Errno::EBADF);
+    }
+    let count = count.min(MAX_RW_COUNT);
+
+    match &f.kind {
+        FileKind::Char(dev) => {
+            let mut data = vec![0; count.min(RW_CHUNK)];
+            let nonblock = f.flags() & file::O_NONBLOCK != 0;
+            let n = dev.read(&mut data, nonblock)?;
+            cx.write_bytes(buf, &data[..n])?;
+            Ok(n as i64)
+        }
+        FileKind::Inode if f.is_dir() => Err(Errno::EISDIR),
+        FileKind::Inode => {
+            let mut pos = f.pos.lock();
+            let mut off = at.unwrap_or(*pos);
+            let mut done = 0;
+
+            while done < count {
+                let mut data = vec![0; (count - done).min(RW_CHUNK)];
+                let n = f.inode.read_at(off, &mut data)?;
+                if n == 0 {
+                    break;
+                }
+
+                // Nothing is consumed from the file unless the guest got it.
+                if let Err(e) = cx.write_bytes(buf + done as u64, &data[..n]) {
+                    if done == 0 {
+                        return Err(e);
+                    }
+                    break;
+                }
+                done += n;
+                off += n as u64;
+            }
+            if at.is_none() {
+                *pos = off;
+            }
+            Ok(done as i64)
+        }
+    }
+}
+
+fn write_from_guest(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
+    -> KResult<i64>
+{
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    let data = cx.read_bytes(buf, count.min(MAX_RW_COUNT))?;
+    write_bytes(cx, f, &data, at)
+}
+
+fn write_bytes(_cx: &Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KResult<i64> {
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    match &f.kind {
+        FileKind::Char(dev) => Ok(dev.write(data)? as i64),
+        FileKind::Inode => {
+            let mut pos = f.pos.lock();
+            let off = at.unwrap_or(*pos);
+            let n = f.inode.write_at(off, data)?;
+            if at.is_none() {
+                *pos = off + n as u64;
+            }
+            Ok(n as i64)
+        }
+    }
+}
+
+/// lseek(2).
+pub fn sys_lseek(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const SEEK_SET: u64 = 0;
+    const SEEK_CUR: u64 = 1;
+    const SEEK_END: u64 = 2;
+
+    let f = file(cx, fd_arg(a[0]))?;
+    let (off, whence) = (a[1] as i64, a[2]);
+    if let FileKind::Char(_) = f.kind {
+        // Memory devices accept any seek and stay where they are; the console is a tty.
+        let is_tty = f.inode.stat()?.rdev >> 8 == 5;
+        return if is_tty { Err(Errno::ESPIPE) } else { Ok(0) };
+    }
+
+    let mut pos = f.pos.lock();
+    let base = match whence {
+        SEEK_SET => 0,
+        SEEK_CUR => *pos as i64,
+        SEEK_END => f.inode.stat()?.size as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    let new = base.checked_add(off).filter(|&p| p >= 0).ok_or(Errno::EINVAL)?;
+    *pos = new as u64;
+    Ok(new)
+}
+
+// ---- descriptors ----
+
+/// dup(2).
+pub fn sys_dup(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let mut files = cx.task.process.files.lock();
+    let f = files.get(fd_arg(a[0]))?;
+    Ok(files.install(0, f, false)? as i64)
+}
+
+/// dup2(2).
+pub fn sys_dup2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (old, new) = (fd_arg(a[0]), fd_arg(a[1]));
+    let mut files = cx.task.process.files.lock();
+    let f = files.get(old)?;
+    if old == new {
+        return Ok(new as i64);
+    }
+    install_at(&mut files, new, f, false)
+}
+
+/// dup3(2).
+pub fn sys_dup3(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (old, new, flags) = (fd_arg(a[0]), fd_arg(a[1]), a[2] as u32);
+    if flags & !file::O_CLOEXEC != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    let mut files = cx.task.process.files.lock();
+    let f = files.get(old)?;
+    install_at(&mut files, new, f, flags & file::O_CLOEXEC != 0)
+}
+
+fn install_at(files: &mut file::FdTable, fd: i32, f: Arc<OpenFile>, cloexec: bool)
+    -> KResult<i64>
+{
+    let slot = usize::try_from(fd).ok().filter(|&i| i < file::NR_OPEN_DEFAULT);
+    let slot = slot.ok_or(Errno::EBADF)?;
+    files.install_at(slot, f, cloexec);
+    Ok(fd as i64)
+}
+
+/// fcntl(2): descriptor flags, status flags and duplication.
+pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const F_DUPFD: u64 = 0;
+    const F_GETFD: u64 = 1;
+    const F_SETFD: u64 = 2;
+    const F_GETFL: u64 = 3;
+    const F_SETFL: u64 = 4;
+    const F_DUPFD_CLOEXEC: u64 = 1030;
+    const FD_CLOEXEC: u64 = 1;
+
+    let fd = fd_arg(a[0]);
+    let mut files = cx.task.process.files.lock();
+    let f = files.get(fd)?;
+    match a[1] {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let min = usize::try_from(a[2] as i32).map_err(|_| Errno::EINVAL)?;
+            if min >= file::NR_OPEN_DEFAULT {
+                return Err(Errno::EINVAL);
+            }
+            Ok(files.install(min, f, a[1] == F_DUPFD_CLOEXEC)? as i64)
+        }
+        F_GETFD => Ok(if files.cloexec(fd)? { FD_CLOEXEC as i64 } else { 0 }),
+        F_SETFD => {
+            files.set_cloexec(fd, a[2] & FD_CLOEXEC != 0)?;
+            Ok(0)
+        }
+        F_GETFL => Ok((f.flags() | file::O_LARGEFILE) as i64),
+        F_SETFL => {
+            f.set_status_flags(a[2] as u32);
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// ioctl(2): passed to the device; files have none.
+pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    match &f.kind {
+        FileKind::Char(dev) => dev.ioctl(a[1] as u32, a[2], &cx.mm()),
+        FileKind::Inode => Err(Errno::ENOTTY),
+    }
+}
+
+// ---- stat ----
+
+/// Linux's x86_64 `struct stat`.
+fn stat_bytes(st: &Stat) -> [u8; 144] {
+    let mut b = [0u8; 144];
+    let mut put = |off: usize, v: u64, len: usize| {
+        b[off..off + len].copy_from_slice(&v.to_le_bytes()[..len]);
+    };
+    put(0, st.dev, 8);
+    put(8, st.ino, 8);
+    put(16, st.nlink as u64, 8);
+    put(24, st.mode as u64, 4);
+    put(28, st.uid as u64, 4);
+    put(32, st.gid as u64, 4);
+    put(40, st.rdev, 8);
+    put(48, st.size, 8);
+    put(56, st.blksize as u64, 8);
+    put(64, st.blocks, 8);
+    put(72, st.atime.sec as u64, 8);
+    put(80, st.atime.nsec as u64, 8);
+    put(88, st.mtime.sec as u64, 8);
+    put(96, st.mtime.nsec as u64, 8);
+    put(104, st.ctime.sec as u64, 8);
+    put(112, st.ctime.nsec as u64, 8);
+    b
+}
+
+fn stat_at(cx: &Ctx, dirfd: i32, path_addr: u64, flags: u64) -> KResult<Stat> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = cx.read_path(path_addr)?;
+    if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        return if dirfd == AT_FDCWD {
+            cx.task.process.cwd.lock().inode().stat()
+        } else {
+            file(cx, dirfd)?.inode.stat()
+        };
+    }
+    let loc = resolve_at(cx, dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    loc.inode().stat()
+}
+
+/// stat(2).
+pub fn sys_stat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let st = stat_at(cx, AT_FDCWD, a[0], 0)?;
+    cx.write_bytes(a[1], &stat_bytes(&st))?;
+    Ok(0)
+}
+
+/// lstat(2).
+pub fn sys_lstat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let st = stat_at(cx, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW)?;
+    cx.write_bytes(a[1], &stat_bytes(&st))?;
+    Ok(0)
+}
+
+/// fstat(2).
+pub fn sys_fstat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let st = file(cx, fd_arg(a[0]))?.inode.stat()?;
+    cx.write_bytes(a[1], &stat_bytes(&st))?;
+    Ok(0)
+}
+
+/// newfstatat(2).
+pub fn sys_newfstatat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let st = stat_at(cx, fd_arg(a[0]), a[1], a[3])?;
+    cx.write_bytes(a[2], &stat_bytes(&st))?;
+    Ok(0)
+}
+
+/// statx(2): the basic fields, all reported in the mask.
+pub fn sys_statx(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const STATX_BASIC_STATS: u32 = 0x7ff;
+
+    // AT_STATX_SYNC_TYPE bits (0x6000) only ask about caching, which has no meaning here.
+    let flags = a[2] & !0x6000;
+    let st = stat_at(cx, fd_arg(a[0]), a[1], flags)?;
+
+    let mut b = [0u8; 256];
+    let mut put = |off: usize, v: u64, len: usize| {
+        b[off..off + len].copy_from_slice(&v.to_le_bytes()[..len]);
+    };
+    put(0, STATX_BASIC_STATS as u64, 4);
+    put(4, st.blksize as u64, 4);
+    put(16, st.nlink as u64, 4);
+    put(20, st.uid as u64, 4);
+    put(24, st.gid as u64, 4);
+    put(28, st.mode as u64, 2);
+    put(32, st.ino, 8);
+    put(40, st.size, 8);
+    put(48, st.blocks, 8);
+    for (off, t) in [(64, st.atime), (96, st.ctime), (112, st.mtime)] {
+        put(off, t.sec as u64, 8);
+        put(off + 8, t.nsec as u64, 4);
+    }
+    put(128, (st.rdev >> 8) & 0xfff, 4);
+    put(132, (st.rdev & 0xff) | ((st.rdev >> 12) & !0xff), 4);
+    put(136, (st.dev >> 8) & 0xfff, 4);
+    put(140, (st.dev & 0xff) | ((st.dev >> 12) & !0xff), 4);
+
+    cx.write_bytes(a[4], &b)?;
+    Ok(0)
+}
+
+// ---- paths ----
+
+/// access(2).
+pub fn sys_access(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    access_at(cx, AT_FDCWD, a[0], a[1], 0)
+}
+
+/// faccessat(2).
+pub fn sys_faccessat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    access_at(cx, fd_arg(a[0]), a[1], a[2], 0)
+}
+
+/// faccessat2(2).
+pub fn sys_faccessat2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    access_at(cx, fd_arg(a[0]), a[1], a[2], a[3])
+}
+
+fn access_at(cx: &Ctx, dirfd: i32, path: u64, mode: u64, flags: u64) -> KResult<i64> {
+    const X_OK: u64 = 1;
+    const W_OK: u64 = 2;
+
+    if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let st = stat_at(cx, dirfd, path, flags & !AT_EACCESS)?;
+    let ty = FileType::from_mode(st.mode);
+
+    // Root passes every permission check but execute, which needs some x bit on a
+    // non-directory.
+    if mode & X_OK != 0 && ty != Some(FileType::Directory) && st.mode & 0o111 == 0 {
+        return Err(Errno::EACCES);
+    }
+    if mode & W_OK != 0 && matches!(ty, Some(FileType::Regular | FileType::Directory)) {
+        return Err(Errno::EROFS);
+    }
+    Ok(0)
+}
+
+/// getcwd(2).
+pub fn sys_getcwd(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let mut path = cx.task.process.cwd.lock().path();
+    path.push(0);
+    if (a[1] as usize) < path.len() {
+        return Err(Errno::ERANGE);
+    }
+    cx.write_bytes(a[0], &path)?;
+    Ok(path.len() as i64)
+}
+
+/// chdir(2).
+pub fn sys_chdir(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let path = cx.read_path(a[0])?;
+    let loc = resolve_at(cx, AT_FDCWD, &path, true)?;
+    if loc.inode().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    *cx.task.process.cwd.lock() = loc;
+    Ok(0)
+}
+
+/// fchdir(2).
+pub fn sys_fchdir(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    if !f.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    *cx.task.process.cwd.lock() = f.location.clone();
+    Ok(0)
+}
+
+/// readlink(2).
+pub fn sys_readlink(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    readlink_at(cx, AT_FDCWD, a[0], a[1], a[2])
+}
+
+/// readlinkat(2).
+pub fn sys_readlinkat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    readlink_at(cx, fd_arg(a[0]), a[1], a[2], a[3])
+}
+
+fn readlink_at(cx: &Ctx, dirfd: i32, path: u64, buf: u64, size: u64) -> KResult<i64> {
+    if size as i32 <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = cx.read_path(path)?;
+    let loc = resolve_at(cx, dirfd, &path, false)?;
+    if loc.inode().file_type() != FileType::Symlink {
+        return Err(Errno::EINVAL);
+    }
+
+    let target = loc.inode().read_link()?;
+    let n = target.len().min(size as usize);
+    cx.write_bytes(buf, &target[..n])?;
+    Ok(n as i64)
+}
+
+/// umask(2).
+pub fn sys_umask(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let old = cx.task.process.umask.swap(a[0] as u32 & 0o777,
+                                         std::sync::atomic::Ordering::Relaxed);
+    Ok(old as i64)
+}
+
+// ---- directories ----
+
+/// getdents64(2).
+pub fn sys_getdents64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let f = file(cx, fd_arg(a[0]))?;
+    if !f.is_dir() {
+        return Err(Errno::ENOTDIR);
+    }
+    let (buf, count) = (a[1], a[2] as usize);
+
+    let mut pos = f.pos.lock();
+    let mut out = Vec::new();
+    let mut next = *pos;
+    while let Some((entry, after)) = f.inode.read_dir(next)? {
+        let reclen = (19 + entry.name.len() + 1).next_multiple_of(8);
+        if out.len() + reclen > count {
+            if out.is_empty() {
+                return Err(Errno::EINVAL);
+            }
+            break;
+        }
+
+        let start = out.len();
+        out.resize(start + reclen, 0);
+        let rec = &mut out[start..];
+        rec[0..8].copy_from_slice(&entry.ino.to_le_bytes());
+        rec[8..16].copy_from_slice(&after.to_le_bytes());
+        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+        rec[18] = entry.file_type.map_or(0, FileType::dirent_type);
+        rec[19..19 + entry.name.len()].copy_from_slice(&entry.name);
+        next = after;
+    }
+
+    cx.write_bytes(buf, &out)?;
+    *pos = next;
+    Ok(out.len() as i64)
+}

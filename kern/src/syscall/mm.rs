@@ -1,0 +1,160 @@
+//! Memory syscalls: brk and the mmap family.
+
+use std::sync::Arc;
+
+use super::{Args, Ctx};
+use crate::errno::{Errno, KResult};
+use crate::fs::file::FileKind;
+use crate::fs::FileType;
+use crate::mm::{page_down, page_up, Backing, Prot, Vma, PAGE_SIZE};
+
+const MAP_SHARED: u64 = 0x01;
+const MAP_PRIVATE: u64 = 0x02;
+const MAP_SHARED_VALIDATE: u64 = 0x03;
+const MAP_TYPE: u64 = 0x0f;
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+
+/// Flags mmap knows; MAP_SHARED_VALIDATE rejects any other.
+const MAP_KNOWN: u64 = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE
+    | 0x100 /* GROWSDOWN */ | 0x800 /* DENYWRITE */ | 0x1000 /* EXECUTABLE */
+    | 0x2000 /* LOCKED */ | 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */
+    | 0x1_0000 /* NONBLOCK */ | 0x2_0000 /* STACK */ | 0x4_0000 /* HUGETLB */;
+
+const PROT_MASK: u64 = 0x7;
+/// PROT_GROWSDOWN and PROT_GROWSUP, accepted by mprotect.
+const PROT_GROWS: u64 = 0x0100_0000 | 0x0200_0000;
+
+/// brk(2): returns the new break, or the old one if it cannot move.
+pub fn sys_brk(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    Ok(cx.mm().brk(a[0]) as i64)
+}
+
+/// mmap(2).
+pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (addr, len, prot, flags, fd, off) = (a[0], a[1], a[2], a[3], a[4] as i32, a[5]);
+    let mm = cx.mm();
+
+    let len = checked_len(len)?;
+    if prot & !PROT_MASK != 0 || off % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    match flags & MAP_TYPE {
+        MAP_SHARED | MAP_PRIVATE => {}
+        MAP_SHARED_VALIDATE if flags & !MAP_KNOWN == 0 => {}
+        MAP_SHARED_VALIDATE => return Err(Errno::EOPNOTSUPP),
+        _ => return Err(Errno::EINVAL),
+    }
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    if fixed && addr % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if off.checked_add(len).is_none() {
+        return Err(Errno::EOVERFLOW);
+    }
+
+    let backing = if flags & MAP_ANONYMOUS != 0 {
+        Backing::Anon
+    } else {
+        file_backing(cx, fd, off, len, prot, flags)?
+    };
+
+    let start = if fixed {
+        let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+        if end > mm.task_top() {
+            return Err(Errno::ENOMEM);
+        }
+        if flags & MAP_FIXED_NOREPLACE != 0 && flags & MAP_FIXED == 0
+            && !mm.vmas().iter().all(|v| v.end <= addr || v.start >= end)
+        {
+            return Err(Errno::EEXIST);
+        }
+        addr
+    } else {
+        mm.find_free(page_down(addr), len)?
+    };
+
+    let name = match &backing {
+        Backing::File { .. } => file_name(cx, fd),
+        Backing::Anon => None,
+    };
+    mm.map_fixed(Vma { start, end: start + len, prot: Prot(prot as u32), backing, name });
+    Ok(start as i64)
+}
+
+fn checked_len(len: u64) -> KResult<u64> {
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    page_up(len).filter(|&l| l < (1 << 47)).ok_or(Errno::ENOMEM)
+}
+
+fn file_backing(cx: &Ctx, fd: i32, off: u64, len: u64, prot: u64, flags: u64)
+    -> KResult<Backing>
+{
+    let f = cx.task.process.files.lock().get(fd)?;
+    if !matches!(f.kind, FileKind::Inode) || f.inode.file_type() != FileType::Regular {
+        return Err(Errno::ENODEV);
+    }
+    if !f.readable() {
+        return Err(Errno::EACCES);
+    }
+
+    // Writable shared file mappings need the page cache's write-back; no file a guest
+    // can open for writing exists yet, so Linux's answer for a read-only open applies.
+    if flags & MAP_TYPE != MAP_PRIVATE && prot & Prot::WRITE.0 as u64 != 0 {
+        return Err(Errno::EACCES);
+    }
+
+    let size = f.inode.stat()?.size;
+    let file_len = size.saturating_sub(off).min(len);
+    Ok(Backing::File { inode: f.inode.clone(), offset: off, file_len })
+}
+
+fn file_name(cx: &Ctx, fd: i32) -> Option<Arc<str>> {
+    let f = cx.task.process.files.lock().get(fd).ok()?;
+    Some(Arc::from(String::from_utf8_lossy(&f.location.path()).as_ref()))
+}
+
+/// munmap(2).
+pub fn sys_munmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (addr, len) = (a[0], a[1]);
+    if addr % PAGE_SIZE != 0 || len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    cx.mm().unmap(addr, end);
+    Ok(0)
+}
+
+/// mprotect(2).
+pub fn sys_mprotect(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (addr, len, prot) = (a[0], a[1], a[2]);
+    if addr % PAGE_SIZE != 0 || prot & !(PROT_MASK | PROT_GROWS) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+    cx.mm().protect(addr, end, Prot((prot & PROT_MASK) as u32))?;
+    Ok(0)
+}
+
+/// madvise(2): MADV_DONTNEED drops pages; the other advice is accepted and ignored.
+pub fn sys_madvise(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const MADV_DONTNEED: u64 = 4;
+    const MADV_FREE: u64 = 8;
+    const KNOWN: [u64; 16] = [0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20];
+
+    let (addr, len, advice) = (a[0], a[1], a[2]);
+    if addr % PAGE_SIZE != 0 || !KNOWN.contains(&advice) {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    if advice == MADV_DONTNEED || advice == MADV_FREE {
+        cx.mm().discard(addr, end)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,179 @@
+//! The syscall layer: one table from number to handler and support status, one place
+//! that writes `-errno` back, and one module per syscall family.
+//!
+//! Handlers are `sys_<linux name>(cx, args)`: they decode the raw arguments, check them
+//! and call the subsystem. Unknown and unsupported calls return ENOSYS (or the errno the
+//! table lists) and are logged once per number.
+
+pub mod abi;
+mod fs;
+mod info;
+mod mm;
+mod process;
+mod signal;
+pub mod strace;
+mod table;
+
+use std::sync::Arc;
+
+use crate::errno::{Errno, KResult};
+use crate::kernel::Kernel;
+use crate::mm::AddressSpace;
+use crate::printk::WarnOnce;
+use crate::task::{ExitStatus, Task};
+
+pub use table::{support_table, Support};
+
+/// The six raw argument registers of a system call.
+pub type Args = [u64; 6];
+
+/// A syscall handler: the raw arguments in, the return value or an errno out.
+pub type Handler = fn(&mut Ctx, &Args) -> KResult<i64>;
+
+/// What the CPU does after a stop has been handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Resume the task.
+    Continue,
+    /// The task's thread group is gone with this status.
+    Exit(ExitStatus),
+}
+
+/// What a handler works with: the kernel, the calling task, and what to do after.
+pub struct Ctx<'a> {
+    /// The machine.
+    pub k: &'a Arc<Kernel>,
+    /// The calling task.
+    pub task: &'a mut Task,
+    /// Set by exit calls.
+    exit: Option<ExitStatus>,
+    /// Set by calls that replace the registers (execve): the return value is not
+    /// written to rax.
+    regs_replaced: bool,
+}
+
+impl Ctx<'_> {
+    /// The caller's address space.
+    pub fn mm(&self) -> Arc<AddressSpace> {
+        self.task.mm()
+    }
+
+    /// Reads a NUL-terminated path from the guest (EFAULT, ENAMETOOLONG).
+    pub fn read_path(&self, addr: u64) -> KResult<Vec<u8>> {
+        self.mm().read_cstr(addr, crate::fs::vfs::PATH_MAX)
+    }
+
+    /// Reads `len` bytes of guest memory.
+    pub fn read_bytes(&self, addr: u64, len: usize) -> KResult<Vec<u8>> {
+        let mut buf = vec![0; len];
+        self.mm().read(addr, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Writes bytes to guest memory.
+    pub fn write_bytes(&self, addr: u64, data: &[u8]) -> KResult<()> {
+        self.mm().write(addr, data)
+    }
+
+    /// Reads up to `max` bytes, stopping at a NUL (which is not included). Unlike a path,
+    /// a missing NUL is fine: the caller wants a bounded name.
+    pub fn read_bytes_upto_nul(&self, addr: u64, max: usize) -> KResult<Vec<u8>> {
+        match self.mm().read_cstr(addr, max) {
+            Err(Errno::ENAMETOOLONG) => self.read_bytes(addr, max),
+            other => other,
+        }
+    }
+
+    /// Reads a little-endian u64 from guest memory.
+    pub fn read_u64(&self, addr: u64) -> KResult<u64> {
+        let mut b = [0; 8];
+        self.mm().read(addr, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Ends the thread group with `status` once the handler returns.
+    pub fn exit_with(&mut self, status: ExitStatus) {
+        self.exit = Some(status);
+    }
+
+    /// Marks the registers as replaced: the return value is not written back.
+    pub fn replace_regs(&mut self) {
+        self.regs_replaced = true;
+    }
+}
+
+static UNKNOWN: WarnOnce = WarnOnce::new();
+
+/// Emulates the system call `task` stopped at.
+pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
+    let r = task.regs;
+    let nr = r.orig_rax;
+    let args: Args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9];
+
+    let trace = k.config.strace.then(|| strace::begin(nr, args, &*task.mm()));
+
+    let mut cx = Ctx { k, task, exit: None, regs_replaced: false };
+    let result = match table::lookup(nr) {
+        Some((handler, _)) => handler(&mut cx, &args),
+        None => unknown(&cx, nr),
+    };
+    let (exit, regs_replaced) = (cx.exit, cx.regs_replaced);
+
+    // The one place an errno becomes the guest's -errno.
+    let ret = result.unwrap_or_else(Errno::as_ret);
+    if !regs_replaced {
+        task.regs.rax = ret as u64;
+    }
+
+    if let Some(pending) = trace {
+        print_trace(task, pending, ret, exit);
+    }
+    match exit {
+        Some(status) => Flow::Exit(status),
+        None => Flow::Continue,
+    }
+}
+
+fn unknown(cx: &Ctx, nr: u64) -> KResult<i64> {
+    let (errno, why) = table::unsupported(nr).unwrap_or((Errno::ENOSYS, "not implemented"));
+    if UNKNOWN.first(nr) {
+        let name = abi::name(nr).unwrap_or("?");
+        log::warn!("pid {}: syscall {nr} ({name}) returns {errno}: {why}", cx.task.tid);
+    }
+    Err(errno)
+}
+
+fn print_trace(task: &Task, pending: strace::Pending, ret: i64, exit: Option<ExitStatus>) {
+    let pid = task.tid;
+    let line = match exit {
+        None => format!("[pid {pid}] {}\n", pending.finish(ret, &*task.mm())),
+        Some(status) => {
+            let end = match status {
+                ExitStatus::Code(c) => format!("exited with {c}"),
+                ExitStatus::Signal(s) => format!("killed by signal {s}"),
+            };
+            format!("[pid {pid}] {}\n[pid {pid}] +++ {end} +++\n", pending.finish_no_return())
+        }
+    };
+    let _ = arch_um::host::write_fd(2, line.as_bytes());
+}
+
+impl strace::GuestReader for AddressSpace {
+    fn read_bytes(&self, addr: u64, max_len: usize) -> Option<Vec<u8>> {
+        let mut buf = vec![0; max_len];
+        self.read(addr, &mut buf).ok().map(|_| buf)
+    }
+
+    fn read_cstr(&self, addr: u64, max_len: usize) -> Option<Vec<u8>> {
+        match AddressSpace::read_cstr(self, addr, max_len) {
+            Ok(s) => Some(s),
+            Err(Errno::ENAMETOOLONG) => AddressSpace::read_cstr(self, addr, max_len * 4)
+                .ok()
+                .map(|mut s| {
+                    s.truncate(max_len);
+                    s
+                }),
+            Err(_) => None,
+        }
+    }
+}

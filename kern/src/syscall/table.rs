@@ -1,0 +1,191 @@
+//! The syscall table: number to handler and how completely Linux's call is emulated.
+
+use std::sync::OnceLock;
+
+use super::abi::nr;
+use super::{fs, info, mm, process, signal, Handler};
+use crate::errno::Errno;
+
+/// How completely a syscall is emulated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// As Linux does it.
+    Full,
+    /// Works, with the listed gap.
+    Partial(&'static str),
+    /// Refused with this errno, for this reason.
+    Unsupported(Errno, &'static str),
+}
+
+struct Entry {
+    nr: u64,
+    handler: Option<Handler>,
+    support: Support,
+}
+
+macro_rules! full {
+    ($nr:ident, $h:path) => {
+        Entry { nr: nr::$nr, handler: Some($h), support: Support::Full }
+    };
+}
+
+macro_rules! partial {
+    ($nr:ident, $h:path, $why:expr) => {
+        Entry { nr: nr::$nr, handler: Some($h), support: Support::Partial($why) }
+    };
+}
+
+macro_rules! refused {
+    ($nr:ident, $errno:ident, $why:expr) => {
+        Entry { nr: nr::$nr, handler: None, support: Support::Unsupported(Errno::$errno, $why) }
+    };
+}
+
+const NO_PROCS: &str = "only the caller exists until fork lands";
+const RO_FS: &str = "file systems are read-only until ext2 writes land";
+
+static TABLE: &[Entry] = &[
+    // Files.
+    full!(READ, fs::sys_read),
+    full!(WRITE, fs::sys_write),
+    full!(READV, fs::sys_readv),
+    full!(WRITEV, fs::sys_writev),
+    full!(PREAD64, fs::sys_pread64),
+    partial!(PWRITE64, fs::sys_pwrite64, RO_FS),
+    partial!(OPEN, fs::sys_open, RO_FS),
+    partial!(OPENAT, fs::sys_openat, RO_FS),
+    partial!(CREAT, fs::sys_creat, RO_FS),
+    full!(CLOSE, fs::sys_close),
+    full!(LSEEK, fs::sys_lseek),
+    full!(DUP, fs::sys_dup),
+    full!(DUP2, fs::sys_dup2),
+    full!(DUP3, fs::sys_dup3),
+    partial!(FCNTL, fs::sys_fcntl, "no record locks or leases"),
+    partial!(IOCTL, fs::sys_ioctl, "console termios and window size only"),
+    full!(STAT, fs::sys_stat),
+    full!(LSTAT, fs::sys_lstat),
+    full!(FSTAT, fs::sys_fstat),
+    full!(NEWFSTATAT, fs::sys_newfstatat),
+    partial!(STATX, fs::sys_statx, "basic fields only, no birth time"),
+    partial!(ACCESS, fs::sys_access, "everyone is root"),
+    partial!(FACCESSAT, fs::sys_faccessat, "everyone is root"),
+    partial!(FACCESSAT2, fs::sys_faccessat2, "everyone is root"),
+    full!(GETCWD, fs::sys_getcwd),
+    full!(CHDIR, fs::sys_chdir),
+    full!(FCHDIR, fs::sys_fchdir),
+    full!(READLINK, fs::sys_readlink),
+    full!(READLINKAT, fs::sys_readlinkat),
+    full!(UMASK, fs::sys_umask),
+    full!(GETDENTS64, fs::sys_getdents64),
+    // Memory.
+    full!(BRK, mm::sys_brk),
+    partial!(MMAP, mm::sys_mmap, "MAP_SHARED file mappings are private copies, read-only"),
+    full!(MUNMAP, mm::sys_munmap),
+    full!(MPROTECT, mm::sys_mprotect),
+    partial!(MADVISE, mm::sys_madvise, "only DONTNEED and FREE act"),
+    refused!(MREMAP, ENOMEM, "comes with the memory work; glibc falls back to copying"),
+    // Processes.
+    full!(EXIT, process::sys_exit),
+    full!(EXIT_GROUP, process::sys_exit_group),
+    partial!(EXECVE, process::sys_execve, "static executables only"),
+    full!(GETPID, process::sys_getpid),
+    full!(GETPPID, process::sys_getppid),
+    full!(GETTID, process::sys_gettid),
+    partial!(GETUID, process::sys_getuid, "everyone is root"),
+    partial!(GETEUID, process::sys_getuid, "everyone is root"),
+    partial!(GETGID, process::sys_getuid, "everyone is root"),
+    partial!(GETEGID, process::sys_getuid, "everyone is root"),
+    partial!(GETRESUID, process::sys_getresuid, "everyone is root"),
+    partial!(GETRESGID, process::sys_getresuid, "everyone is root"),
+    full!(GETPGRP, process::sys_getpgrp),
+    partial!(GETPGID, process::sys_getpgid, NO_PROCS),
+    partial!(GETSID, process::sys_getsid, NO_PROCS),
+    partial!(SETPGID, process::sys_setpgid, NO_PROCS),
+    full!(SETSID, process::sys_setsid),
+    full!(SET_TID_ADDRESS, process::sys_set_tid_address),
+    partial!(SET_ROBUST_LIST, process::sys_set_robust_list, "list not walked at exit"),
+    partial!(ARCH_PRCTL, process::sys_arch_prctl, "FS and GS bases only"),
+    partial!(PRCTL, process::sys_prctl, "PR_SET_NAME and PR_GET_NAME only"),
+    partial!(SCHED_YIELD, process::sys_sched_yield, "one task per CPU until fork lands"),
+    full!(SCHED_GETAFFINITY, process::sys_sched_getaffinity),
+    full!(GETCPU, process::sys_getcpu),
+    refused!(RSEQ, ENOSYS, "restartable sequences: glibc runs without them"),
+    refused!(FORK, ENOSYS, "comes with the processes work"),
+    refused!(VFORK, ENOSYS, "comes with the processes work"),
+    refused!(CLONE, ENOSYS, "comes with the processes work"),
+    refused!(CLONE3, ENOSYS, "comes with the processes work"),
+    refused!(WAIT4, ECHILD, NO_PROCS),
+    // Signals.
+    partial!(RT_SIGACTION, signal::sys_rt_sigaction, "stored; delivery comes later"),
+    partial!(RT_SIGPROCMASK, signal::sys_rt_sigprocmask, "stored; delivery comes later"),
+    partial!(SIGALTSTACK, signal::sys_sigaltstack, "no alternate stack yet"),
+    // Time and system information.
+    full!(CLOCK_GETTIME, info::sys_clock_gettime),
+    full!(CLOCK_GETRES, info::sys_clock_getres),
+    full!(GETTIMEOFDAY, info::sys_gettimeofday),
+    full!(TIME, info::sys_time),
+    partial!(NANOSLEEP, info::sys_nanosleep, "holds its CPU while it sleeps"),
+    partial!(CLOCK_NANOSLEEP, info::sys_clock_nanosleep, "holds its CPU while it sleeps"),
+    full!(UNAME, info::sys_uname),
+    full!(SETHOSTNAME, info::sys_sethostname),
+    partial!(SYSINFO, info::sys_sysinfo, "memory and uptime only"),
+    full!(GETRANDOM, info::sys_getrandom),
+    partial!(PRLIMIT64, info::sys_prlimit64, "limits are stored, not enforced"),
+    partial!(GETRLIMIT, info::sys_getrlimit, "limits are stored, not enforced"),
+    partial!(SETRLIMIT, info::sys_setrlimit, "limits are stored, not enforced"),
+    partial!(TIMES, info::sys_times, "CPU times read zero"),
+    partial!(GETRUSAGE, info::sys_getrusage, "usage reads zero"),
+];
+
+/// Syscall numbers run to about 470; the index is a flat array over them.
+const INDEX_LEN: usize = 512;
+
+fn index() -> &'static [Option<u16>; INDEX_LEN] {
+    static INDEX: OnceLock<[Option<u16>; INDEX_LEN]> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut idx = [None; INDEX_LEN];
+        for (i, e) in TABLE.iter().enumerate() {
+            idx[e.nr as usize] = Some(i as u16);
+        }
+        idx
+    })
+}
+
+fn entry(nr: u64) -> Option<&'static Entry> {
+    let i = (*index().get(usize::try_from(nr).ok()?)?)?;
+    Some(&TABLE[i as usize])
+}
+
+/// The handler for `nr`, if it has one.
+pub fn lookup(nr: u64) -> Option<(Handler, Support)> {
+    let e = entry(nr)?;
+    e.handler.map(|h| (h, e.support))
+}
+
+/// The errno and reason for a listed but refused syscall.
+pub fn unsupported(nr: u64) -> Option<(Errno, &'static str)> {
+    match entry(nr)?.support {
+        Support::Unsupported(errno, why) => Some((errno, why)),
+        _ => None,
+    }
+}
+
+/// Every listed syscall with its support status, in table order.
+pub fn support_table() -> impl Iterator<Item = (u64, Support)> {
+    TABLE.iter().map(|e| (e.nr, e.support))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_listed_once_and_has_a_name() {
+        let mut seen = std::collections::HashSet::new();
+        for e in TABLE {
+            assert!(seen.insert(e.nr), "syscall {} listed twice", e.nr);
+            assert!(super::super::abi::name(e.nr).is_some(), "no name for {}", e.nr);
+            assert_eq!(e.handler.is_none(), matches!(e.support, Support::Unsupported(..)));
+        }
+    }
+}
