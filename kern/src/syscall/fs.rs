@@ -309,6 +309,57 @@ fn write_bytes(_cx: &Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KResult
     }
 }
 
+/// sendfile(2): copies between descriptors through a kernel buffer.
+pub fn sys_sendfile(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (out_fd, in_fd, off_ptr, count) = (fd_arg(a[0]), fd_arg(a[1]), a[2], a[3] as usize);
+    let out = file(cx, out_fd)?;
+    let inp = file(cx, in_fd)?;
+    if !out.writable() || !inp.readable() {
+        return Err(Errno::EBADF);
+    }
+    if !matches!(inp.kind, FileKind::Inode) || inp.is_dir() {
+        return Err(Errno::EINVAL);
+    }
+
+    let explicit = if off_ptr != 0 {
+        let off = cx.read_u64(off_ptr)? as i64;
+        if off < 0 {
+            return Err(Errno::EINVAL);
+        }
+        Some(off as u64)
+    } else {
+        None
+    };
+
+    let mut off = explicit.unwrap_or_else(|| *inp.pos.lock());
+    let mut done = 0usize;
+    let count = count.min(MAX_RW_COUNT);
+    while done < count {
+        let mut data = vec![0; (count - done).min(RW_CHUNK)];
+        let n = inp.inode.read_at(off, &mut data)?;
+        if n == 0 {
+            break;
+        }
+
+        let w = match write_bytes(cx, &out, &data[..n], None) {
+            Ok(w) => w as usize,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        done += w;
+        off += w as u64;
+        if w < n {
+            break;
+        }
+    }
+
+    match explicit {
+        Some(_) => cx.write_bytes(off_ptr, &off.to_le_bytes())?,
+        None => *inp.pos.lock() = off,
+    }
+    Ok(done as i64)
+}
+
 /// lseek(2).
 pub fn sys_lseek(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const SEEK_SET: u64 = 0;

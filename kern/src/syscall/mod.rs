@@ -135,12 +135,25 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
 }
 
 fn unknown(cx: &Ctx, nr: u64) -> KResult<i64> {
-    let (errno, why) = table::unsupported(nr).unwrap_or((Errno::ENOSYS, "not implemented"));
-    if UNKNOWN.first(nr) {
-        let name = abi::name(nr).unwrap_or("?");
-        log::warn!("pid {}: syscall {nr} ({name}) returns {errno}: {why}", cx.task.tid);
+    let name = abi::name(nr).unwrap_or("?");
+    let tid = cx.task.tid;
+
+    // A call the table lists as refused is a known gap and says so at info level; one
+    // it does not list at all is news, and warns.
+    match table::unsupported(nr) {
+        Some((errno, why)) => {
+            if UNKNOWN.first(nr) {
+                log::info!("pid {tid}: syscall {nr} ({name}) returns {errno}: {why}");
+            }
+            Err(errno)
+        }
+        None => {
+            if UNKNOWN.first(nr) {
+                log::warn!("pid {tid}: unknown syscall {nr} ({name}) returns ENOSYS");
+            }
+            Err(Errno::ENOSYS)
+        }
     }
-    Err(errno)
 }
 
 fn print_trace(task: &Task, pending: strace::Pending, ret: i64, exit: Option<ExitStatus>) {

@@ -57,6 +57,7 @@ static TABLE: &[Entry] = &[
     partial!(CREAT, fs::sys_creat, RO_FS),
     full!(CLOSE, fs::sys_close),
     full!(LSEEK, fs::sys_lseek),
+    full!(SENDFILE, fs::sys_sendfile),
     full!(DUP, fs::sys_dup),
     full!(DUP2, fs::sys_dup2),
     full!(DUP3, fs::sys_dup3),

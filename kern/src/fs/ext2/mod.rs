@@ -47,7 +47,7 @@ pub const NAME_MAX: usize = 255;
 /// On-disk inodes kept decoded after use, so walking the same paths again costs no reads.
 const RAW_INODE_CACHE: usize = 512;
 
-/// Live inodes tracked before dead entries are swept out of the table.
+/// Live-inode table size at which dead entries are first swept out.
 const LIVE_INODE_SWEEP: usize = 1024;
 
 /// Which feature word an unsupported feature bit was found in.
@@ -55,7 +55,8 @@ const LIVE_INODE_SWEEP: usize = 1024;
 pub enum FeatureSet {
     /// `s_feature_incompat`: the driver cannot read the file system at all.
     Incompat,
-    /// `s_feature_ro_compat`: the driver could not even read correctly.
+    /// `s_feature_ro_compat`: readable in principle, but these bits change what the data
+    /// means (huge_file changes the unit of `i_blocks`), so this driver would misread it.
     RoCompat,
 }
 
@@ -168,10 +169,23 @@ fn le32(b: &[u8], off: usize) -> u32 {
 
 /// Inodes by number: the live ones (so each number has one in-memory inode) and recently
 /// decoded on-disk copies.
-#[derive(Default)]
 struct InodeTable {
     live: HashMap<u32, Weak<Ext2Inode>>,
     raw: HashMap<u32, DiskInode>,
+
+    /// Size of `live` at which to sweep next: twice what survived the last sweep, so
+    /// many inodes in use at once do not make every insertion sweep.
+    sweep_at: usize,
+}
+
+impl Default for InodeTable {
+    fn default() -> Self {
+        InodeTable {
+            live: HashMap::new(),
+            raw: HashMap::new(),
+            sweep_at: LIVE_INODE_SWEEP,
+        }
+    }
 }
 
 /// The state every inode of one mounted file system shares.
@@ -249,8 +263,9 @@ impl Volume {
         if let Some(live) = table.live.get(&ino).and_then(Weak::upgrade) {
             return Ok(live);
         }
-        if table.live.len() >= LIVE_INODE_SWEEP {
+        if table.live.len() >= table.sweep_at {
             table.live.retain(|_, weak| weak.strong_count() > 0);
+            table.sweep_at = (2 * table.live.len()).max(LIVE_INODE_SWEEP);
         }
         table.live.insert(ino, Arc::downgrade(&inode));
         if table.raw.len() >= RAW_INODE_CACHE {
