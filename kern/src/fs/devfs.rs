@@ -92,6 +92,10 @@ impl Inode for DevDir {
     fn read_link(&self) -> KResult<Vec<u8>> {
         Err(Errno::EINVAL)
     }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl Inode for DevNode {
@@ -126,5 +130,9 @@ impl Inode for DevNode {
 
     fn read_link(&self) -> KResult<Vec<u8>> {
         Err(Errno::EINVAL)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -9,6 +9,7 @@ pub mod ext2;
 pub mod file;
 pub mod vfs;
 
+use std::any::Any;
 use std::sync::Arc;
 
 use crate::errno::{Errno, KResult};
@@ -169,6 +170,40 @@ pub struct FsStats {
     pub name_max: u64,
 }
 
+/// Attribute changes for [`Inode::set_attr`]: `None` leaves a field alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SetAttr {
+    /// New permission bits (the type bits are kept).
+    pub mode: Option<u32>,
+    /// New owner.
+    pub uid: Option<u32>,
+    /// New group.
+    pub gid: Option<u32>,
+    /// New size: truncate or extend with zeros.
+    pub size: Option<u64>,
+    /// New access time.
+    pub atime: Option<Timespec>,
+    /// New modification time.
+    pub mtime: Option<Timespec>,
+    /// New change time (set by the VFS on every change, as Linux's `inode_set_ctime`).
+    pub ctime: Option<Timespec>,
+}
+
+/// Who creates a new inode and with what mode, for the create calls.
+#[derive(Clone, Copy, Debug)]
+pub struct NewInode {
+    /// Type and permission bits, umask already applied.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Device number for device nodes, else 0.
+    pub rdev: u64,
+    /// The creation time for atime, mtime and ctime.
+    pub now: Timespec,
+}
+
 /// An inode of some file system.
 ///
 /// Operations a file system does not support return the errno Linux returns for them
@@ -199,6 +234,61 @@ pub trait Inode: Send + Sync {
 
     /// The target of a symbolic link; EINVAL when this is not a symlink.
     fn read_link(&self) -> KResult<Vec<u8>>;
+
+    /// Creates a non-directory inode (regular file, device node, fifo, socket) named
+    /// `name` in this directory; EEXIST if the name is taken.
+    fn create(&self, _name: &[u8], _new: NewInode) -> KResult<Arc<dyn Inode>> {
+        Err(Errno::EROFS)
+    }
+
+    /// Creates a directory named `name` in this directory.
+    fn mkdir(&self, _name: &[u8], _new: NewInode) -> KResult<Arc<dyn Inode>> {
+        Err(Errno::EROFS)
+    }
+
+    /// Creates a symbolic link `name` → `target` in this directory.
+    fn symlink(&self, _name: &[u8], _target: &[u8], _new: NewInode)
+        -> KResult<Arc<dyn Inode>>
+    {
+        Err(Errno::EROFS)
+    }
+
+    /// Adds a hard link `name` in this directory to `target`; EXDEV when `target` is on
+    /// another file system, EPERM for a directory.
+    fn link(&self, _name: &[u8], _target: &Arc<dyn Inode>) -> KResult<()> {
+        Err(Errno::EROFS)
+    }
+
+    /// Removes the non-directory entry `name`; EISDIR for a directory.
+    fn unlink(&self, _name: &[u8]) -> KResult<()> {
+        Err(Errno::EROFS)
+    }
+
+    /// Removes the empty directory `name`; ENOTEMPTY when it is not empty.
+    fn rmdir(&self, _name: &[u8]) -> KResult<()> {
+        Err(Errno::EROFS)
+    }
+
+    /// Moves entry `old_name` of this directory to `new_name` in `new_dir`, replacing
+    /// what is there as rename(2) allows. `flags` are renameat2's RENAME_NOREPLACE (1)
+    /// and RENAME_EXCHANGE (2). EXDEV across file systems.
+    fn rename(&self, _old_name: &[u8], _new_dir: &Arc<dyn Inode>, _new_name: &[u8],
+              _flags: u32) -> KResult<()> {
+        Err(Errno::EROFS)
+    }
+
+    /// Changes attributes (chmod, chown, truncate, utimensat).
+    fn set_attr(&self, _attr: SetAttr) -> KResult<()> {
+        Err(Errno::EROFS)
+    }
+
+    /// Writes this inode's dirty data and metadata to its device (fsync).
+    fn sync(&self) -> KResult<()> {
+        Ok(())
+    }
+
+    /// The concrete type, for a file system to recognise its own inodes (link, rename).
+    fn as_any(&self) -> &dyn Any;
 }
 
 /// A mounted file system.

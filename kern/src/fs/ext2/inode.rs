@@ -399,6 +399,10 @@ impl Inode for Ext2Inode {
         self.dir_read(pos)
     }
 
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn read_link(&self) -> KResult<Vec<u8>> {
         if self.file_type != FileType::Symlink {
             return Err(Errno::EINVAL);
