@@ -214,6 +214,19 @@ impl Stopped {
         ptrace_raw(libc::PTRACE_SETREGS, self.tid, 0, p).map(|_| ())
     }
 
+    /// The FPU and SSE state in FXSAVE layout (`struct user_fpregs_struct`, 512 bytes),
+    /// as a signal frame stores it.
+    pub fn fpregs(&self) -> HostResult<[u8; 512]> {
+        let mut buf = [0u8; 512];
+        ptrace_raw(libc::PTRACE_GETFPREGS, self.tid, 0, buf.as_mut_ptr() as usize)?;
+        Ok(buf)
+    }
+
+    /// Restores the FPU and SSE state from FXSAVE layout.
+    pub fn set_fpregs(&mut self, buf: &[u8; 512]) -> HostResult<()> {
+        ptrace_raw(libc::PTRACE_SETFPREGS, self.tid, 0, buf.as_ptr() as usize).map(|_| ())
+    }
+
     /// The signal information of a signal-delivery stop.
     pub fn fault_info(&self) -> HostResult<FaultInfo> {
         // SAFETY: siginfo_t is plain data; all-zero is a valid value.

@@ -8,6 +8,7 @@ use crate::fs::file::{FileKind, OpenFile, O_RDWR};
 use crate::kernel::Kernel;
 use crate::sched;
 use crate::task::{ExitStatus, Process, Task};
+use crate::waitq::{Requeue, WakeCell};
 
 /// The first program and what it is handed.
 #[derive(Clone, Debug)]
@@ -78,7 +79,10 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
         }
     }
 
-    let mut task = Task::new(process, loaded.host, loaded.regs);
+    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>);
+    let mut task = Task::new(process.clone(), loaded.host, loaded.regs, cell);
+    *process.exe.lock() = init.path.as_bytes().to_vec();
+    k.add_process(process);
     task.host_regs = loaded.host_regs;
     log::info!("Run {} as init process", init.path);
     Ok(task)

@@ -1,15 +1,17 @@
 //! The machine: state every virtual CPU shares.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Condvar, Mutex};
-use smp::Cpus;
+use parking_lot::{Condvar, Mutex, RwLock};
+use smp::{Cpus, VcpuId};
 
 use crate::device::Devices;
 use crate::fs::vfs::Vfs;
 use crate::mm::space::Memory;
-use crate::task::{ExitStatus, Task};
+use crate::task::{ExitStatus, Pid, Process, Task};
+use crate::waitq::Requeue;
 
 /// What the command line decided that the running kernel needs.
 #[derive(Clone, Debug)]
@@ -37,6 +39,11 @@ pub struct Kernel {
     /// uname's nodename, as sethostname sets it.
     pub hostname: Mutex<Vec<u8>>,
     next_pid: AtomicI32,
+    /// Every process, live or zombie, by pid. Lock order: take this before any
+    /// process's own locks.
+    procs: RwLock<BTreeMap<Pid, Arc<Process>>>,
+    /// Processes created since boot, for /proc/stat.
+    pub forks: AtomicU64,
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
@@ -55,14 +62,49 @@ impl Kernel {
             config,
             hostname,
             next_pid: AtomicI32::new(1),
+            procs: RwLock::new(BTreeMap::new()),
+            forks: AtomicU64::new(0),
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
         })
     }
 
-    /// A fresh process id.
-    pub fn alloc_pid(&self) -> i32 {
-        self.next_pid.fetch_add(1, Ordering::Relaxed)
+    /// A fresh process id: the next unused one, wrapping at Linux's default pid_max.
+    pub fn alloc_pid(&self) -> Pid {
+        const PID_MAX: i32 = 32768;
+
+        let procs = self.procs.read();
+        loop {
+            let pid = self.next_pid.fetch_add(1, Ordering::Relaxed);
+            if pid >= PID_MAX {
+                self.next_pid.store(2, Ordering::Relaxed);
+                continue;
+            }
+            if !procs.contains_key(&pid) {
+                return pid;
+            }
+        }
+    }
+
+    /// Adds a process to the table.
+    pub fn add_process(&self, p: Arc<Process>) {
+        self.forks.fetch_add(1, Ordering::Relaxed);
+        self.procs.write().insert(p.pid, p);
+    }
+
+    /// Removes a reaped process from the table.
+    pub fn remove_process(&self, pid: Pid) -> Option<Arc<Process>> {
+        self.procs.write().remove(&pid)
+    }
+
+    /// The process with `pid`, live or zombie.
+    pub fn process(&self, pid: Pid) -> Option<Arc<Process>> {
+        self.procs.read().get(&pid).cloned()
+    }
+
+    /// Every process, in pid order.
+    pub fn processes(&self) -> Vec<Arc<Process>> {
+        self.procs.read().values().cloned().collect()
     }
 
     /// Records how init ended and stops every CPU.
@@ -84,5 +126,12 @@ impl Kernel {
             }
             self.halt_cv.wait(&mut h);
         }
+    }
+}
+
+impl Requeue for Kernel {
+    fn requeue(&self, task: Box<Task>) {
+        let cpu = VcpuId(task.cpu);
+        self.cpus.queue(cpu).push(task);
     }
 }

@@ -14,9 +14,12 @@ pub mod fs;
 pub mod kernel;
 pub mod mm;
 pub mod printk;
+pub mod process;
 pub mod sched;
+pub mod signal;
 pub mod syscall;
 pub mod task;
 pub mod tty;
+pub mod waitq;
 
 pub use errno::{Errno, KResult};

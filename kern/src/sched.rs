@@ -1,25 +1,26 @@
 //! What a virtual CPU does: run its tasks, one ptrace stop at a time.
 //!
 //! A task runs guest code under PTRACE_SYSEMU until it stops; the stop is a system
-//! call to emulate, a fault to serve, or a host signal. Between stops the CPU writes
-//! back registers that changed and runs the stub for memory changes the stop decided.
+//! call to emulate, a fault to serve, or a host signal. Between stops the CPU delivers
+//! signals, writes back registers that changed and runs the stub for memory changes
+//! the stop decided. A task whose syscall must wait is parked and the CPU moves on.
 
 use std::sync::Arc;
 
-use arch_um::ptrace::{Exit, Resume, Running, StopReason, Stopped, WaitOutcome};
+use arch_um::ptrace::{Exit, FaultInfo, Resume, Running, StopReason, Stopped, WaitOutcome};
 use arch_um::HostError;
 use smp::VcpuId;
 
 use crate::kernel::Kernel;
 use crate::mm::space::HostFault;
 use crate::mm::FaultOutcome;
+use crate::process;
+use crate::signal::{self, Delivery, SigInfo};
 use crate::syscall::{self, Flow};
 use crate::task::{ExitStatus, Task};
 
-const SIGTRAP: i32 = 5;
 const SIGKILL: i32 = 9;
 const SIGSEGV: i32 = 11;
-const SIGBUS: i32 = 7;
 const SI_KERNEL: i32 = 0x80;
 
 /// The body of virtual CPU `cpu`: runs queued tasks until the machine halts.
@@ -27,39 +28,98 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
     log::debug!("vcpu{}: online", cpu.0);
 
     while let Some(task) = k.cpus.queue(cpu).pop_wait() {
-        let status = run(&k, task);
-        log::debug!("vcpu{}: task ended: {status:?}", cpu.0);
+        if let Some(task) = run(&k, task) {
+            let cell = task.cell.clone();
+            if let Some(task) = cell.park(task) {
+                k.cpus.queue(cpu).push(task);
+            }
+        }
     }
 }
 
-/// What ended a task's run on this CPU.
-#[derive(Debug)]
-pub enum Ended {
-    /// The thread group is gone with this status.
-    Exited(ExitStatus),
+/// Runs `task` until it waits (returned, to be parked) or its process ends.
+pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Option<Box<Task>> {
+    let flow = run_until_event(k, &mut task);
+    match flow {
+        Flow::Continue => Some(task),
+        Flow::Block => Some(task),
+        Flow::Exit(status) => {
+            process::exit(k, &mut task, status);
+            None
+        }
+    }
 }
 
-/// Runs `task` until it exits.
-pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ended {
-    let status = loop {
-        let running = match enter_guest(&mut task) {
-            Ok(r) => r,
-            Err(e) => break lost_host(&task, e),
-        };
+fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
+    if task.blocked.is_some() {
+        match resume_blocked(k, task) {
+            Flow::Continue => {}
+            other => return other,
+        }
+    }
 
+    loop {
+        if let Delivery::Exit(status) = signal::deliver(k, task, None) {
+            return Flow::Exit(status);
+        }
+
+        let running = match enter_guest(task) {
+            Ok(r) => r,
+            Err(e) => return Flow::Exit(lost_host(task, e)),
+        };
         let stopped = match wait(running) {
             Ok(s) => s,
-            Err(exit) => break host_exit_status(&task, exit),
+            Err(exit) => return Flow::Exit(host_exit_status(task, exit)),
         };
 
-        match handle_stop(k, &mut task, stopped) {
+        match handle_stop(k, task, stopped) {
             Flow::Continue => {}
-            Flow::Exit(status) => break status,
+            other => return other,
         }
-    };
+    }
+}
 
-    finish(k, &mut task, status);
-    Ended::Exited(status)
+/// A parked task runs again: its syscall runs again, or a signal interrupts it.
+fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
+    let Some(kind) = task.blocked.take() else { return Flow::Continue };
+
+    let pending = signal::deliverable(task);
+    let killed = pending & signal::bit(SIGKILL) != 0;
+    if pending != 0 && (kind != signal::Restart::Killable || killed) {
+        // Bytes already moved are the call's result; a signal does not undo them.
+        let interrupted = if task.progress > 0 {
+            task.regs.rax = task.progress as u64;
+            None
+        } else {
+            Some(kind)
+        };
+        let partial = interrupted.is_none();
+
+        match signal::deliver(k, task, interrupted) {
+            Delivery::Exit(status) => return Flow::Exit(status),
+            Delivery::Run { handler: true } => {
+                finish_wait(task);
+                return Flow::Continue;
+            }
+            Delivery::Run { handler: false } if partial => {
+                finish_wait(task);
+                return Flow::Continue;
+            }
+            // The signal was dropped (ignored by now): the call goes on waiting.
+            Delivery::Run { handler: false } => {}
+        }
+    }
+
+    let flow = syscall::dispatch(k, task);
+    if flow == Flow::Continue {
+        finish_wait(task);
+    }
+    flow
+}
+
+fn finish_wait(task: &mut Task) {
+    task.deadline_ns = None;
+    task.progress = 0;
 }
 
 /// Makes the memory changes decided at the last stop, writes back changed registers
@@ -92,7 +152,7 @@ fn stub_failure(e: arch_um::stub::StubError) -> HostError {
     match e {
         StubError::Refused { index, errno, stopped } => {
             log::error!("stub refused order {index}: host errno {errno}");
-            stopped.kill();
+            drop(stopped);
             HostError { errno, op: "stub" }
         }
         StubError::Gone(exit) => {
@@ -141,46 +201,37 @@ fn handle_stop(k: &Arc<Kernel>, task: &mut Task, stopped: Stopped) -> Flow {
     }
 }
 
-/// A host signal stopped the guest: a fault to serve, or a guest error to punish.
-fn handle_signal(task: &mut Task, sig: i32, info: Option<arch_um::ptrace::FaultInfo>)
-    -> Flow
-{
+/// A host signal stopped the guest: a fault to serve, or a guest error that becomes
+/// the guest's own signal.
+fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
     let Some(info) = info else { return Flow::Continue };
 
-    match sig {
+    let (signo, code, addr) = match sig {
         SIGSEGV if info.code != SI_KERNEL => {
             let how = if info.code == 2 { HostFault::Protection } else { HostFault::NotMapped };
             match task.mm().fault(info.addr, how) {
-                FaultOutcome::Mapped => Flow::Continue,
-                FaultOutcome::Signal { signo, code } => {
-                    log::info!("pid {}: {} at {:#x} (ip {:#x}, code {code})", task.tid,
-                               signal_name(signo), info.addr, task.regs.rip);
-                    Flow::Exit(ExitStatus::Signal(signo))
-                }
+                FaultOutcome::Mapped => return Flow::Continue,
+                FaultOutcome::Signal { signo, code } => (signo, code, info.addr),
             }
         }
-        // Guest errors (a general protection fault, an illegal instruction, a divide
-        // by zero, a breakpoint): the guest's default action is to die by the signal.
-        // Signal handlers come with the signals work; until then there is no handler.
-        4 | 5 | 7 | 8 | 11 => {
-            log::info!("pid {}: {} (ip {:#x})", task.tid, signal_name(sig), task.regs.rip);
-            Flow::Exit(ExitStatus::Signal(sig))
-        }
+        // Guest errors: a general protection fault, an illegal instruction, a divide by
+        // zero, a breakpoint, a bus error.
+        4 | 5 | 7 | 8 | 11 => (sig, info.code, info.addr),
         // Any other host signal is not the guest's: the kernel's own IPIs and terminal
         // signals are not forwarded.
-        _ => Flow::Continue,
-    }
-}
+        _ => return Flow::Continue,
+    };
 
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        4 => "SIGILL",
-        SIGTRAP => "SIGTRAP",
-        SIGBUS => "SIGBUS",
-        8 => "SIGFPE",
-        SIGSEGV => "SIGSEGV",
-        _ => "signal",
+    log::debug!("pid {}: signal {signo} at {addr:#x} (ip {:#x})", task.tid, task.regs.rip);
+    task.pending.add(SigInfo { signo, code, addr, ..SigInfo::default() });
+
+    // A fault the guest blocks or ignores cannot be survived: Linux kills with it.
+    let blocked = task.sigmask & signal::bit(signo) != 0;
+    let ignored = task.process.sigactions.lock()[signo as usize - 1].handler == 1;
+    if blocked || ignored {
+        return Flow::Exit(ExitStatus::Signal(signo | signal::CORE_FLAG));
     }
+    Flow::Continue
 }
 
 fn lost_host(task: &Task, e: HostError) -> ExitStatus {
@@ -193,19 +244,5 @@ fn host_exit_status(task: &Task, exit: Exit) -> ExitStatus {
     match exit {
         Exit::Signal(s) => ExitStatus::Signal(s),
         Exit::Code(_) => ExitStatus::Signal(SIGKILL),
-    }
-}
-
-/// Releases what the task held; the machine halts when init ends.
-fn finish(k: &Arc<Kernel>, task: &mut Task, status: ExitStatus) {
-    // The host thread is the address space's process: releasing the address space
-    // kills and reaps it, once, with its last user.
-    task.host = None;
-    drop(task.process.release_mm());
-    *task.process.files.lock() = Default::default();
-
-    if task.process.pid == 1 {
-        log::info!("init exited: {status:?}; halting");
-        k.halt(status);
     }
 }

@@ -14,6 +14,8 @@ use parking_lot::Mutex;
 use crate::fs::file::FdTable;
 use crate::fs::vfs::Location;
 use crate::mm::AddressSpace;
+use crate::signal::{Restart, SigPending};
+use crate::waitq::{WaitQueue, WakeCell};
 
 /// A guest process id.
 pub type Pid = i32;
@@ -44,11 +46,20 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
+    /// The status word wait4 reports (`WIFEXITED`/`WIFSIGNALED` encoding; a signal value
+    /// carries the core-dump bit 0x80 already).
+    pub fn wait_status(self) -> i32 {
+        match self {
+            ExitStatus::Code(c) => (c & 0xff) << 8,
+            ExitStatus::Signal(s) => s,
+        }
+    }
+
     /// The status a host shell would see for the same end (128+N for a signal).
     pub fn host_code(self) -> i32 {
         match self {
             ExitStatus::Code(c) => c & 0xff,
-            ExitStatus::Signal(s) => 128 + s,
+            ExitStatus::Signal(s) => 128 + (s & 0x7f),
         }
     }
 }
@@ -77,6 +88,24 @@ pub struct Process {
     pub sigactions: Mutex<[SigAction; NSIG]>,
     /// Resource limits as (soft, hard), by RLIMIT_* number.
     pub rlimits: Mutex<[(u64, u64); RLIM_NLIMITS]>,
+    /// Signals sent to the process as a whole.
+    pub pending: Mutex<SigPending>,
+    /// Children, live and zombie, by pid.
+    pub children: Mutex<Vec<Pid>>,
+    /// How the process ended, once it has: it is a zombie until its parent reaps it.
+    pub exit_status: Mutex<Option<ExitStatus>>,
+    /// Woken when a child exits (wait4 waits here).
+    pub child_wait: WaitQueue,
+    /// The wake cells of the process's tasks, to interrupt their waits with signals.
+    pub cells: Mutex<Vec<Arc<WakeCell>>>,
+    /// The path of the running program, for /proc/PID/exe.
+    pub exe: Mutex<Vec<u8>>,
+    /// Where argv and envp lie in the initial stack, for /proc/PID/cmdline and environ.
+    pub arg_ranges: Mutex<[u64; 4]>,
+    /// Kernel uptime at creation, for /proc/PID/stat.
+    pub start_ns: u64,
+    /// A vfork parent waiting for this child to exec or exit.
+    pub vfork_parent: Mutex<Option<Arc<WakeCell>>>,
 }
 
 /// Number of resource limits Linux defines.
@@ -120,6 +149,15 @@ impl Process {
             comm: Mutex::new(Vec::new()),
             sigactions: Mutex::new([SigAction::default(); NSIG]),
             rlimits: Mutex::new(DEFAULT_RLIMITS),
+            pending: Mutex::new(SigPending::default()),
+            children: Mutex::new(Vec::new()),
+            exit_status: Mutex::new(None),
+            child_wait: WaitQueue::default(),
+            cells: Mutex::new(Vec::new()),
+            exe: Mutex::new(Vec::new()),
+            arg_ranges: Mutex::new([0; 4]),
+            start_ns: crate::printk::uptime_ns(),
+            vfork_parent: Mutex::new(None),
         }
     }
 
@@ -144,6 +182,23 @@ impl Process {
     pub fn ppid(&self) -> Pid {
         self.ppid.load(Ordering::Relaxed)
     }
+
+    /// The address space, if the process has not exited.
+    pub fn mm_if_live(&self) -> Option<Arc<AddressSpace>> {
+        self.mm.lock().clone()
+    }
+
+    /// Whether the process has exited.
+    pub fn is_zombie(&self) -> bool {
+        self.exit_status.lock().is_some()
+    }
+
+    /// Wakes every task of the process, so that waits notice a new signal.
+    pub fn wake_tasks(&self) {
+        for cell in self.cells.lock().iter() {
+            cell.wake();
+        }
+    }
 }
 
 /// One guest thread, owned by the virtual CPU that runs it.
@@ -166,11 +221,29 @@ pub struct Task {
     pub sigmask: u64,
     /// The virtual CPU running it.
     pub cpu: usize,
+    /// Signals sent to this thread alone (tkill, faults).
+    pub pending: SigPending,
+    /// Its wake-up handle, registered on wait queues while it waits.
+    pub cell: Arc<WakeCell>,
+    /// The syscall it stopped at waits; when the task runs again the syscall runs again,
+    /// unless a signal interrupts it, which this says how to treat.
+    pub blocked: Option<Restart>,
+    /// Deadline of the current timed wait, in kernel uptime, set when it first waits.
+    pub deadline_ns: Option<u64>,
+    /// Bytes a blocking write has already moved, so that a restarted write goes on where
+    /// it left off.
+    pub progress: usize,
+    /// The mask to restore after sigsuspend's handler, if sigsuspend set one.
+    pub saved_sigmask: Option<u64>,
+    /// The child of a vfork this task waits for.
+    pub vfork_child: Option<Pid>,
 }
 
 impl Task {
-    /// A task for the first thread of `process`, stopped in `host` with `regs`.
-    pub fn new(process: Arc<Process>, host: Stopped, regs: Regs) -> Task {
+    /// A task for the first thread of `process`, stopped in `host` with `regs`, woken
+    /// through `cell`.
+    pub fn new(process: Arc<Process>, host: Stopped, regs: Regs, cell: Arc<WakeCell>) -> Task {
+        process.cells.lock().push(cell.clone());
         Task {
             tid: process.pid,
             process,
@@ -181,6 +254,13 @@ impl Task {
             robust_list: 0,
             sigmask: 0,
             cpu: 0,
+            pending: SigPending::default(),
+            cell,
+            blocked: None,
+            deadline_ns: None,
+            progress: 0,
+            saved_sigmask: None,
+            vfork_child: None,
         }
     }
 

@@ -48,6 +48,8 @@ pub struct Loaded {
     pub host_regs: Regs,
     /// The program's name for `comm`.
     pub comm: Vec<u8>,
+    /// The program's path, for /proc/PID/exe.
+    pub exe: Vec<u8>,
 }
 
 /// Loads the program at `path` into a new address space, for execve or for init.
@@ -157,6 +159,7 @@ fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
         end: stack_top,
         prot: Prot::RW,
         backing: Backing::Anon,
+        shared: false,
         name: Some(Arc::from("[stack]")),
     });
 
@@ -176,7 +179,7 @@ fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
 
     let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     let comm = base[..base.len().min(15)].to_vec();
-    Ok(Loaded { mm: Arc::new(mm), host, regs, host_regs, comm })
+    Ok(Loaded { mm: Arc::new(mm), host, regs, host_regs, comm, exe: path.to_vec() })
 }
 
 fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: u64,
@@ -199,6 +202,7 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
                 prot: Prot(seg.prot.0),
                 backing: Backing::File { inode: inode.clone(), offset: page_down(seg.file_off),
                                          file_len: visible },
+                shared: false,
                 name: Some(name.clone()),
             });
         }
@@ -210,6 +214,7 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
                 end: anon.end + bias,
                 prot: Prot(seg.anon_prot().0),
                 backing: Backing::Anon,
+                shared: false,
                 name: None,
             });
         }
@@ -260,6 +265,8 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     task.regs = loaded.regs;
     task.host_regs = loaded.host_regs;
     *task.process.comm.lock() = loaded.comm;
+    *task.process.exe.lock() = loaded.exe;
+    crate::process::release_vfork_parent(&task.process);
 
     task.process.files.lock().close_on_exec();
     for action in task.process.sigactions.lock().iter_mut() {

@@ -147,6 +147,40 @@ impl AddressSpace {
         self.stub.run(&self.mem.physmem, t, &ops).map(|t| (t, true))
     }
 
+    /// Copies this address space into the empty `child` for fork: the same areas, and
+    /// every page shared with it, copy-on-write for private areas. Pages this side has
+    /// mapped writable become read-only here too, so that either side's write copies.
+    pub fn fork_into(&self, child: &AddressSpace) -> KResult<()> {
+        let mut st = self.state.lock();
+        let mut cst = child.state.lock();
+        cst.vmas = st.vmas.clone();
+        cst.brk_start = st.brk_start;
+        cst.brk = st.brk;
+
+        let mut protect: Vec<(u64, u64, Prot)> = Vec::new();
+        let MmState { vmas, ptes, .. } = &mut *st;
+        for (&page, pte) in ptes.iter_mut() {
+            self.mem.frames.get(pte.frame);
+            cst.ptes.insert(page, Pte { frame: pte.frame, host: None });
+
+            let shared = vmas.range(..=page).next_back().is_some_and(|(_, v)| v.shared);
+            let Some(host) = pte.host.filter(|h| h.contains(Prot::WRITE) && !shared) else {
+                continue;
+            };
+            let ro = host.without(Prot::WRITE);
+            pte.host = Some(ro);
+            match protect.last_mut() {
+                Some((start, len, p)) if *start + *len == page && *p == ro => *len += PAGE_SIZE,
+                _ => protect.push((page, PAGE_SIZE, ro)),
+            }
+        }
+
+        for (addr, len, prot) in protect {
+            st.pending.push(MapOp::Protect { addr, len, prot: prot.0 });
+        }
+        Ok(())
+    }
+
     /// Maps `vma` over whatever was in its range (MAP_FIXED semantics).
     pub fn map_fixed(&self, vma: Vma) {
         let mut st = self.state.lock();
@@ -241,6 +275,7 @@ impl AddressSpace {
                 end: new_end,
                 prot: Prot::RW,
                 backing: Backing::Anon,
+                shared: false,
                 name: Some(Arc::from("[heap]")),
             };
             st.vmas.insert(old_end, heap);
@@ -477,10 +512,12 @@ impl MmState {
         Ok(self.ptes[&page].frame)
     }
 
-    /// Gives `page` a frame of its own (copy-on-write), returning it.
+    /// Gives `page` a frame of its own (copy-on-write), returning it. Pages of shared
+    /// areas keep their frame: every mapper writes the same memory.
     fn make_writable(&mut self, mem: &Memory, page: u64) -> KResult<PhysAddr> {
         let pte = self.ptes.get(&page).copied().ok_or(Errno::EFAULT)?;
-        if mem.frames.refs(pte.frame) == 1 {
+        let shared = self.vma_at(page).is_some_and(|v| v.shared);
+        if shared || mem.frames.refs(pte.frame) == 1 {
             return Ok(pte.frame);
         }
 
@@ -527,8 +564,9 @@ impl MmState {
                 continue;
             }
 
-            // A shared frame is mapped read-only so that a write faults and copies it.
-            let shared = mem.frames.refs(pte.frame) > 1;
+            // A frame shared copy-on-write is mapped read-only so that a write faults and
+            // copies it.
+            let shared = !vma.shared && mem.frames.refs(pte.frame) > 1;
             let prot = if shared { vma.prot.without(Prot::WRITE) } else { vma.prot };
             if let Some(p) = self.ptes.get_mut(&va) {
                 p.host = Some(prot);

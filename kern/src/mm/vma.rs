@@ -60,6 +60,9 @@ pub struct Vma {
     pub prot: Prot,
     /// Where the pages' first contents come from.
     pub backing: Backing,
+    /// MAP_SHARED: writes are seen by every address space mapping the pages, and fork
+    /// shares them instead of copying on write.
+    pub shared: bool,
     /// A name for /proc/PID/maps (`[heap]`, `[stack]`, a path), if any.
     pub name: Option<Arc<str>>,
 }

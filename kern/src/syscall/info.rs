@@ -73,12 +73,10 @@ pub fn sys_time(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     Ok(secs as i64)
 }
 
-/// nanosleep(2). The task sleeps on its CPU: parking waiting tasks comes with the
-/// process work, so meanwhile other tasks of this CPU wait too.
+/// nanosleep(2): the task is parked until a timer wakes it.
 pub fn sys_nanosleep(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let ns = read_timespec(cx, a[0])?;
-    arch_um::host::sleep_ns(ns);
-    Ok(0)
+    sleep(cx, ns)
 }
 
 /// clock_nanosleep(2), relative or absolute (TIMER_ABSTIME).
@@ -88,11 +86,22 @@ pub fn sys_clock_nanosleep(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let now = clock_now(a[0])?;
     let t = read_timespec(cx, a[2])?;
     let ns = if a[1] & TIMER_ABSTIME != 0 { t.saturating_sub(now) } else { t };
-    arch_um::host::sleep_ns(ns);
-    Ok(0)
+    sleep(cx, ns)
 }
 
-fn read_timespec(cx: &Ctx, addr: u64) -> KResult<u64> {
+/// Parks the caller until `ns` from its first call have passed.
+fn sleep(cx: &mut Ctx, ns: u64) -> KResult<i64> {
+    let now = uptime_ns();
+    let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
+    if now >= deadline {
+        return Ok(0);
+    }
+    crate::waitq::Timers::get().wake_at(deadline, &cx.task.cell);
+    cx.wait(crate::signal::Restart::Never)
+}
+
+/// Reads a `struct timespec` as nanoseconds; EINVAL when it is not normalised.
+pub fn read_timespec(cx: &Ctx, addr: u64) -> KResult<u64> {
     let b = cx.read_bytes(addr, 16)?;
     let sec = i64::from_le_bytes(b[..8].try_into().unwrap_or_default());
     let nsec = i64::from_le_bytes(b[8..].try_into().unwrap_or_default());

@@ -79,7 +79,9 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         Backing::File { .. } => file_name(cx, fd),
         Backing::Anon => None,
     };
-    mm.map_fixed(Vma { start, end: start + len, prot: Prot(prot as u32), backing, name });
+    let shared = flags & MAP_TYPE != MAP_PRIVATE;
+    let vma = Vma { start, end: start + len, prot: Prot(prot as u32), backing, shared, name };
+    mm.map_fixed(vma);
     Ok(start as i64)
 }
 

@@ -20,7 +20,9 @@ use crate::errno::{Errno, KResult};
 use crate::kernel::Kernel;
 use crate::mm::AddressSpace;
 use crate::printk::WarnOnce;
+use crate::signal::Restart;
 use crate::task::{ExitStatus, Task};
+use crate::waitq::WaitQueue;
 
 pub use table::{support_table, Support};
 
@@ -35,6 +37,8 @@ pub type Handler = fn(&mut Ctx, &Args) -> KResult<i64>;
 pub enum Flow {
     /// Resume the task.
     Continue,
+    /// The syscall waits: park the task; the syscall runs again when it is woken.
+    Block,
     /// The task's thread group is gone with this status.
     Exit(ExitStatus),
 }
@@ -50,6 +54,8 @@ pub struct Ctx<'a> {
     /// Set by calls that replace the registers (execve): the return value is not
     /// written to rax.
     regs_replaced: bool,
+    /// Set by calls that must wait, with how a signal interrupts them.
+    block: Option<Restart>,
 }
 
 impl Ctx<'_> {
@@ -100,6 +106,21 @@ impl Ctx<'_> {
     pub fn replace_regs(&mut self) {
         self.regs_replaced = true;
     }
+
+    /// Makes the call wait on `queue`: the task is parked, and the call runs again when
+    /// the queue is woken. Call it under the lock that guards the awaited condition, after
+    /// checking it, so that no wake-up is lost. Returns the value handlers return.
+    pub fn wait_on(&mut self, queue: &WaitQueue, restart: Restart) -> KResult<i64> {
+        queue.register(&self.task.cell);
+        self.block = Some(restart);
+        Ok(0)
+    }
+
+    /// Makes the call wait for a wake-up that something else arranged (a timer).
+    pub fn wait(&mut self, restart: Restart) -> KResult<i64> {
+        self.block = Some(restart);
+        Ok(0)
+    }
 }
 
 static UNKNOWN: WarnOnce = WarnOnce::new();
@@ -112,12 +133,18 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
 
     let trace = k.config.strace.then(|| strace::begin(nr, args, &*task.mm()));
 
-    let mut cx = Ctx { k, task, exit: None, regs_replaced: false };
+    task.cell.arm();
+    let mut cx = Ctx { k, task, exit: None, regs_replaced: false, block: None };
     let result = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut cx, &args),
         None => unknown(&cx, nr),
     };
-    let (exit, regs_replaced) = (cx.exit, cx.regs_replaced);
+    let (exit, regs_replaced, block) = (cx.exit, cx.regs_replaced, cx.block);
+
+    if let (Some(restart), Ok(_), None) = (block, &result, exit) {
+        task.blocked = Some(restart);
+        return Flow::Block;
+    }
 
     // The one place an errno becomes the guest's -errno.
     let ret = result.unwrap_or_else(Errno::as_ret);

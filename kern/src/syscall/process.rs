@@ -5,6 +5,8 @@ use std::sync::atomic::Ordering;
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
 use crate::exec;
+use crate::process::{wait_child, ForkArgs, WaitFor, Waited};
+use crate::signal::{self, Restart};
 use crate::task::ExitStatus;
 
 /// Most argv or envp entries execve reads (Linux's MAX_ARG_STRINGS).
@@ -55,26 +57,32 @@ pub fn sys_getpgrp(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(cx.task.process.pgid.load(Ordering::Relaxed) as i64)
 }
 
-/// getpgid(2) for the caller (pid 0 or its own).
+/// getpgid(2).
 pub fn sys_getpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    own_pid(cx, a[0])?;
-    Ok(cx.task.process.pgid.load(Ordering::Relaxed) as i64)
+    Ok(target(cx, a[0])?.pgid.load(Ordering::Relaxed) as i64)
 }
 
-/// getsid(2) for the caller.
+/// getsid(2).
 pub fn sys_getsid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    own_pid(cx, a[0])?;
-    Ok(cx.task.process.sid.load(Ordering::Relaxed) as i64)
+    Ok(target(cx, a[0])?.sid.load(Ordering::Relaxed) as i64)
 }
 
-/// setpgid(2) for the caller.
+/// setpgid(2): the caller or one of its children, within the caller's session.
 pub fn sys_setpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    own_pid(cx, a[0])?;
+    let p = target(cx, a[0])?;
+    let me = &cx.task.process;
+    if p.pid != me.pid && p.ppid() != me.pid {
+        return Err(Errno::ESRCH);
+    }
+
     let pgid = a[1] as i32;
     if pgid < 0 {
         return Err(Errno::EINVAL);
     }
-    let p = &cx.task.process;
+    let sid = p.sid.load(Ordering::Relaxed);
+    if sid != me.sid.load(Ordering::Relaxed) || p.pid == sid {
+        return Err(Errno::EPERM);
+    }
     p.pgid.store(if pgid == 0 { p.pid } else { pgid }, Ordering::Relaxed);
     Ok(0)
 }
@@ -90,16 +98,17 @@ pub fn sys_setsid(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(p.pid as i64)
 }
 
-/// Other processes come with fork; until then any other pid does not exist.
-fn own_pid(cx: &Ctx, pid: u64) -> KResult<()> {
-    let pid = pid as i32;
-    if pid == 0 || pid == cx.task.process.pid {
-        Ok(())
-    } else if pid < 0 {
-        Err(Errno::EINVAL)
-    } else {
-        Err(Errno::ESRCH)
+/// The process `pid` names for calls that take 0 as "the caller".
+fn target(cx: &Ctx, pid: u64) -> KResult<std::sync::Arc<crate::task::Process>> {
+    match pid as i32 {
+        0 => Ok(cx.task.process.clone()),
+        p if p < 0 => Err(Errno::EINVAL),
+        p => cx.k.process(p).filter(|p| !p.is_zombie()).ok_or(Errno::ESRCH),
     }
+}
+
+fn own_pid(cx: &Ctx, pid: u64) -> KResult<()> {
+    target(cx, pid).map(|_| ())
 }
 
 /// set_tid_address(2).
@@ -236,4 +245,172 @@ pub fn sys_getcpu(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         cx.write_bytes(a[1], &0u32.to_le_bytes())?;
     }
     Ok(0)
+}
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_PARENT: u64 = 0x8000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_SETTLS: u64 = 0x80000;
+const CLONE_PARENT_SETTID: u64 = 0x100000;
+const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+const CLONE_CHILD_SETTID: u64 = 0x1000000;
+
+/// fork(2).
+pub fn sys_fork(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    clone_process(cx, SIGCHLD_FLAG, ForkArgs::default())
+}
+
+/// vfork(2): a fork whose parent waits until the child execs or exits.
+pub fn sys_vfork(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    clone_process(cx, CLONE_VM | CLONE_VFORK | SIGCHLD_FLAG, ForkArgs::default())
+}
+
+const SIGCHLD_FLAG: u64 = 17;
+
+/// clone(2): new processes; new threads come later.
+pub fn sys_clone(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    // x86_64 order: flags, stack, parent_tid, child_tid, tls.
+    let (flags, stack, ptid, ctid, tls) = (a[0], a[1], a[2], a[3], a[4]);
+    let args = ForkArgs {
+        stack,
+        parent_tid: (flags & CLONE_PARENT_SETTID != 0).then_some(ptid),
+        child_tid: (flags & CLONE_CHILD_SETTID != 0).then_some(ctid),
+        clear_tid: (flags & CLONE_CHILD_CLEARTID != 0).then_some(ctid),
+        tls: (flags & CLONE_SETTLS != 0).then_some(tls),
+        vfork: false,
+    };
+    clone_process(cx, flags, args)
+}
+
+fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
+    // A vfork parent runs again here once its child has let go of it.
+    if let Some(child) = cx.task.vfork_child {
+        let waiting = cx.k.process(child).is_some_and(|c| c.vfork_parent.lock().is_some());
+        if waiting {
+            return cx.wait(Restart::Killable);
+        }
+        cx.task.vfork_child = None;
+        return Ok(child as i64);
+    }
+
+    if flags & (CLONE_THREAD | CLONE_SIGHAND) != 0 || flags & (CLONE_FS | CLONE_FILES) != 0 {
+        return Err(Errno::ENOSYS);
+    }
+    // CLONE_VM without CLONE_VFORK shares memory with a running parent, which a copy
+    // cannot imitate; with CLONE_VFORK the parent is stopped, so a copy serves.
+    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    if flags & CLONE_PARENT != 0 && cx.task.process.pid == crate::process::INIT_PID {
+        return Err(Errno::EINVAL);
+    }
+
+    args.vfork = flags & CLONE_VFORK != 0;
+    let pid = crate::process::fork(cx.k, cx.task, args)?;
+    if args.vfork {
+        cx.task.vfork_child = Some(pid);
+        return cx.wait(Restart::Killable);
+    }
+    Ok(pid as i64)
+}
+
+const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WEXITED: u64 = 4;
+const WCONTINUED: u64 = 8;
+const WNOWAIT: u64 = 0x0100_0000;
+const WAIT_THREAD_FLAGS: u64 = 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
+
+/// wait4(2).
+pub fn sys_wait4(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (pid, wstatus, options, rusage) = (a[0] as i32, a[1], a[2], a[3]);
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WAIT_THREAD_FLAGS) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let which = match pid {
+        i32::MIN => return Err(Errno::ESRCH),
+        -1 => WaitFor::Any,
+        0 => WaitFor::Group(cx.task.process.pgid.load(Ordering::Relaxed)),
+        p if p < 0 => WaitFor::Group(-p),
+        p => WaitFor::Pid(p),
+    };
+
+    let p = cx.task.process.clone();
+    p.child_wait.register(&cx.task.cell);
+    match wait_child(cx.k, &p, which, options & WNOHANG != 0, false)? {
+        Waited::Child(pid, status) => {
+            if wstatus != 0 {
+                cx.write_bytes(wstatus, &status.wait_status().to_le_bytes())?;
+            }
+            if rusage != 0 {
+                cx.write_bytes(rusage, &[0; 144])?;
+            }
+            Ok(pid as i64)
+        }
+        Waited::Nothing => Ok(0),
+        Waited::Block => cx.wait(Restart::IfSaRestart),
+    }
+}
+
+/// waitid(2).
+pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const P_ALL: u64 = 0;
+    const P_PID: u64 = 1;
+    const P_PGID: u64 = 2;
+
+    let (idtype, id, infop, options) = (a[0], a[1] as i32, a[2], a[3]);
+    let known = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WAIT_THREAD_FLAGS;
+    if options & !known != 0 || options & (WEXITED | WUNTRACED | WCONTINUED) == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let which = match idtype {
+        P_ALL => WaitFor::Any,
+        P_PID if id > 0 => WaitFor::Pid(id),
+        P_PGID if id > 0 => WaitFor::Group(id),
+        P_PGID if id == 0 => WaitFor::Group(cx.task.process.pgid.load(Ordering::Relaxed)),
+        _ => return Err(Errno::EINVAL),
+    };
+    if options & WEXITED == 0 {
+        // Stop and continue reports come with job control: nothing to report yet.
+        return if options & WNOHANG != 0 { Ok(0) } else { Err(Errno::ECHILD) };
+    }
+
+    let p = cx.task.process.clone();
+    p.child_wait.register(&cx.task.cell);
+    let keep = options & WNOWAIT != 0;
+    match wait_child(cx.k, &p, which, options & WNOHANG != 0, keep)? {
+        Waited::Child(pid, status) => {
+            if infop != 0 {
+                cx.write_bytes(infop, &child_siginfo(pid, status))?;
+            }
+            Ok(0)
+        }
+        Waited::Nothing => {
+            if infop != 0 {
+                cx.write_bytes(infop, &[0; 128])?;
+            }
+            Ok(0)
+        }
+        Waited::Block => cx.wait(Restart::IfSaRestart),
+    }
+}
+
+fn child_siginfo(pid: i32, status: ExitStatus) -> [u8; 128] {
+    let (code, value) = match status {
+        ExitStatus::Code(c) => (signal::CLD_EXITED, c),
+        ExitStatus::Signal(s) if s & signal::CORE_FLAG != 0 => {
+            (signal::CLD_DUMPED, s & !signal::CORE_FLAG)
+        }
+        ExitStatus::Signal(s) => (signal::CLD_KILLED, s),
+    };
+    let mut b = [0u8; 128];
+    b[0..4].copy_from_slice(&signal::SIGCHLD.to_le_bytes());
+    b[8..12].copy_from_slice(&code.to_le_bytes());
+    b[16..20].copy_from_slice(&pid.to_le_bytes());
+    b[24..28].copy_from_slice(&value.to_le_bytes());
+    b
 }

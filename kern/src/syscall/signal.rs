@@ -1,14 +1,14 @@
-//! Signal syscalls: dispositions and masks are kept; delivery comes with the signals
-//! work (until then a guest's only signals are the faults that kill it).
+//! Signal syscalls: dispositions, masks, sending, waiting and returning from handlers.
+
+use std::sync::atomic::Ordering;
 
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
+use crate::signal::{self, Restart, SigInfo, UNBLOCKABLE};
 use crate::task::{SigAction, NSIG};
 
 const SIGKILL: u64 = 9;
 const SIGSTOP: u64 = 19;
-/// Signals that can never be blocked or caught.
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /// rt_sigaction(2).
 pub fn sys_rt_sigaction(cx: &mut Ctx, a: &Args) -> KResult<i64> {
@@ -87,4 +87,145 @@ pub fn sys_sigaltstack(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         cx.read_bytes(a[0], 24)?;
     }
     Ok(0)
+}
+
+/// kill(2): to a process, a process group (0 = the caller's, -N = group N), or every
+/// process but init and the caller (-1).
+pub fn sys_kill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (pid, sig) = (a[0] as i32, a[1] as i32);
+    if sig != 0 && !signal::valid(sig) {
+        return Err(Errno::EINVAL);
+    }
+
+    let me = cx.task.process.clone();
+    let targets: Vec<_> = match pid {
+        p if p > 0 => cx.k.process(p).into_iter().collect(),
+        0 | -1 | i32::MIN => {
+            let group = me.pgid.load(Ordering::Relaxed);
+            let all = cx.k.processes().into_iter();
+            if pid == -1 {
+                all.filter(|p| p.pid != 1 && p.pid != me.pid).collect()
+            } else {
+                all.filter(|p| p.pgid.load(Ordering::Relaxed) == group).collect()
+            }
+        }
+        p => {
+            let all = cx.k.processes().into_iter();
+            all.filter(|q| q.pgid.load(Ordering::Relaxed) == -p).collect()
+        }
+    };
+    let live: Vec<_> = targets.into_iter().filter(|p| !p.is_zombie() || pid > 0).collect();
+    if live.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+
+    if sig != 0 {
+        let info = SigInfo { signo: sig, code: signal::SI_USER, pid: me.pid,
+                             ..SigInfo::default() };
+        for p in &live {
+            signal::send(p, info);
+        }
+    }
+    Ok(0)
+}
+
+/// tgkill(2): one thread is one process until threads land.
+pub fn sys_tgkill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (tgid, tid, sig) = (a[0] as i32, a[1] as i32, a[2] as i32);
+    if tgid <= 0 || tid <= 0 || tgid != tid {
+        return Err(if tgid <= 0 || tid <= 0 { Errno::EINVAL } else { Errno::ESRCH });
+    }
+    thread_kill(cx, tid, sig)
+}
+
+/// tkill(2).
+pub fn sys_tkill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (tid, sig) = (a[0] as i32, a[1] as i32);
+    if tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    thread_kill(cx, tid, sig)
+}
+
+fn thread_kill(cx: &mut Ctx, tid: i32, sig: i32) -> KResult<i64> {
+    if sig != 0 && !signal::valid(sig) {
+        return Err(Errno::EINVAL);
+    }
+    let p = cx.k.process(tid).filter(|p| !p.is_zombie()).ok_or(Errno::ESRCH)?;
+    if sig != 0 {
+        let info = SigInfo { signo: sig, code: signal::SI_TKILL,
+                             pid: cx.task.process.pid, ..SigInfo::default() };
+        signal::send(&p, info);
+    }
+    Ok(0)
+}
+
+/// rt_sigreturn(2).
+pub fn sys_rt_sigreturn(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    if signal::sigreturn(cx.task).is_err() {
+        // A frame the guest wrecked: Linux kills with SIGSEGV.
+        cx.exit_with(crate::task::ExitStatus::Signal(signal::SIGSEGV | signal::CORE_FLAG));
+    }
+    cx.replace_regs();
+    Ok(0)
+}
+
+/// rt_sigsuspend(2): waits with a temporary mask until a signal runs a handler.
+pub fn sys_rt_sigsuspend(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    if a[1] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let mask = cx.read_u64(a[0])?;
+
+    // A re-run after a signal that was dropped keeps the mask saved the first time.
+    let old = cx.task.sigmask;
+    cx.task.saved_sigmask.get_or_insert(old);
+    cx.task.sigmask = mask & !UNBLOCKABLE;
+    cx.wait(Restart::Never)
+}
+
+/// pause(2).
+pub fn sys_pause(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    cx.wait(Restart::Never)
+}
+
+/// rt_sigpending(2).
+pub fn sys_rt_sigpending(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    if a[1] > 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set = cx.task.pending.mask() | cx.task.process.pending.lock().mask();
+    cx.write_bytes(a[0], &set.to_le_bytes()[..a[1] as usize])?;
+    Ok(0)
+}
+
+/// rt_sigtimedwait(2): takes a pending signal of the set, waiting for one if needed.
+pub fn sys_rt_sigtimedwait(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let (set_addr, info_addr, timeout, size) = (a[0], a[1], a[2], a[3]);
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set = cx.read_u64(set_addr)? & !UNBLOCKABLE;
+
+    let taken = match cx.task.pending.take(set) {
+        Some(i) => Some(i),
+        None => cx.task.process.pending.lock().take(set),
+    };
+    if let Some(info) = taken {
+        if info_addr != 0 {
+            cx.write_bytes(info_addr, &info.to_bytes())?;
+        }
+        return Ok(info.signo as i64);
+    }
+
+    if timeout != 0 {
+        let ns = super::info::read_timespec(cx, timeout)?;
+        let now = crate::printk::uptime_ns();
+        let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
+        if now >= deadline {
+            return Err(Errno::EAGAIN);
+        }
+        crate::waitq::Timers::get().wake_at(deadline, &cx.task.cell);
+    }
+    cx.wait(Restart::Never)
 }

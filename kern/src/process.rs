@@ -1,0 +1,215 @@
+//! The life of a process: fork, exit, and reaping by wait4.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::errno::{Errno, KResult};
+use crate::kernel::Kernel;
+use crate::mm::AddressSpace;
+use crate::signal;
+use crate::task::{ExitStatus, Pid, Process, Task};
+use crate::waitq::{Requeue, WakeCell};
+
+/// The pid of init, which adopts orphans.
+pub const INIT_PID: Pid = 1;
+
+/// What `clone` asked for beyond a new process.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ForkArgs {
+    /// New stack pointer for the child, or 0 to share the parent's value.
+    pub stack: u64,
+    /// Store the child's tid here in the parent (CLONE_PARENT_SETTID).
+    pub parent_tid: Option<u64>,
+    /// Store the child's tid here in the child (CLONE_CHILD_SETTID).
+    pub child_tid: Option<u64>,
+    /// The child's clear_child_tid (CLONE_CHILD_CLEARTID).
+    pub clear_tid: Option<u64>,
+    /// The child's FS base (CLONE_SETTLS).
+    pub tls: Option<u64>,
+    /// The parent waits until the child execs or exits (CLONE_VFORK).
+    pub vfork: bool,
+}
+
+/// Creates a child process of `parent`: a copy-on-write copy of its address space, its
+/// descriptors and dispositions, runnable on this CPU. Returns the child's pid.
+pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> {
+    let parent_mm = parent.mm();
+    let (child_mm, host) = AddressSpace::new(&k.mem)?;
+    parent_mm.fork_into(&child_mm)?;
+    let host_regs = host.regs().map_err(|_| Errno::EAGAIN)?;
+
+    let pid = k.alloc_pid();
+    let pp = &parent.process;
+    let cwd = pp.cwd.lock().clone();
+    let child = Arc::new(Process::new(pid, pp.pid, Arc::new(child_mm), cwd));
+    copy_process_state(pp, &child);
+
+    let mut regs = parent.regs;
+    regs.rax = 0;
+    if args.stack != 0 {
+        regs.rsp = args.stack;
+    }
+    if let Some(tls) = args.tls {
+        regs.fs_base = tls;
+    }
+
+    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>);
+    let mut task = Task::new(child.clone(), host, regs, cell);
+    task.host_regs = host_regs;
+    task.sigmask = parent.sigmask;
+    task.cpu = parent.cpu;
+    task.clear_child_tid = args.clear_tid.unwrap_or(0);
+
+    let tid_bytes = pid.to_le_bytes();
+    if let Some(addr) = args.child_tid {
+        child.mm().write(addr, &tid_bytes)?;
+    }
+    if let Some(addr) = args.parent_tid {
+        parent_mm.write(addr, &tid_bytes)?;
+    }
+    if args.vfork {
+        *child.vfork_parent.lock() = Some(parent.cell.clone());
+    }
+
+    pp.children.lock().push(pid);
+    k.add_process(child);
+    k.requeue(Box::new(task));
+    Ok(pid)
+}
+
+fn copy_process_state(parent: &Process, child: &Process) {
+    *child.files.lock() = parent.files.lock().clone();
+    child.umask.store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
+    child.pgid.store(parent.pgid.load(Ordering::Relaxed), Ordering::Relaxed);
+    child.sid.store(parent.sid.load(Ordering::Relaxed), Ordering::Relaxed);
+    *child.comm.lock() = parent.comm.lock().clone();
+    *child.exe.lock() = parent.exe.lock().clone();
+    *child.arg_ranges.lock() = *parent.arg_ranges.lock();
+    *child.sigactions.lock() = *parent.sigactions.lock();
+    *child.rlimits.lock() = *parent.rlimits.lock();
+}
+
+/// Ends the process of `task` with `status`: frees its memory and descriptors, hands
+/// its children to init and tells its parent. The machine halts when init ends.
+pub fn exit(k: &Kernel, task: &mut Task, status: ExitStatus) {
+    let p = task.process.clone();
+
+    // The host thread is the address space's process: releasing the address space kills
+    // and reaps it, once, with its last user.
+    task.host = None;
+    drop(p.release_mm());
+    *p.files.lock() = Default::default();
+    p.cells.lock().retain(|c| !Arc::ptr_eq(c, &task.cell));
+    release_vfork_parent(&p);
+
+    if p.pid == INIT_PID {
+        log::info!("init exited: {status:?}; halting");
+        k.halt(status);
+        return;
+    }
+
+    reparent_children(k, &p);
+    *p.exit_status.lock() = Some(status);
+
+    let parent = k.process(p.ppid());
+    if parent.as_deref().is_some_and(signal::parent_autoreaps) {
+        reap(k, &p);
+        if let Some(parent) = parent {
+            parent.child_wait.wake_all();
+        }
+        return;
+    }
+    signal::notify_parent(k, &p, status);
+}
+
+/// Wakes a vfork parent: its child has exec'd or exited.
+pub fn release_vfork_parent(p: &Process) {
+    if let Some(cell) = p.vfork_parent.lock().take() {
+        cell.wake();
+    }
+}
+
+fn reparent_children(k: &Kernel, p: &Process) {
+    let orphans = std::mem::take(&mut *p.children.lock());
+    if orphans.is_empty() {
+        return;
+    }
+    let Some(init) = k.process(INIT_PID) else { return };
+
+    let mut zombie = false;
+    for pid in orphans {
+        if let Some(c) = k.process(pid) {
+            c.ppid.store(INIT_PID, Ordering::Relaxed);
+            zombie |= c.is_zombie();
+        }
+        init.children.lock().push(pid);
+    }
+    if zombie {
+        init.child_wait.wake_all();
+    }
+}
+
+fn reap(k: &Kernel, child: &Process) {
+    k.remove_process(child.pid);
+    if let Some(parent) = k.process(child.ppid()) {
+        parent.children.lock().retain(|&c| c != child.pid);
+    }
+}
+
+/// Which children a wait4 or waitid call is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitFor {
+    /// Any child.
+    Any,
+    /// The child with this pid.
+    Pid(Pid),
+    /// Any child in this process group.
+    Group(Pid),
+}
+
+/// The outcome of a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waited {
+    /// A child ended and was reaped (unless WNOWAIT): its pid and status.
+    Child(Pid, ExitStatus),
+    /// Children exist, none has news, and the caller said WNOHANG.
+    Nothing,
+    /// Children exist and none has news: wait on `child_wait`.
+    Block,
+}
+
+/// Looks for an ended child of `p` that `which` covers; reaps it unless `keep`.
+/// ECHILD when no child matches at all.
+pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, nohang: bool, keep: bool)
+    -> KResult<Waited>
+{
+    let children: Vec<Arc<Process>> =
+        p.children.lock().iter().filter_map(|&pid| k.process(pid)).collect();
+
+    let mut any = false;
+    for c in &children {
+        let matches = match which {
+            WaitFor::Any => true,
+            WaitFor::Pid(pid) => c.pid == pid,
+            WaitFor::Group(g) => c.pgid.load(Ordering::Relaxed) == g,
+        };
+        if !matches {
+            continue;
+        }
+        any = true;
+
+        let status = *c.exit_status.lock();
+        if let Some(status) = status {
+            if !keep {
+                reap(k, c);
+            }
+            return Ok(Waited::Child(c.pid, status));
+        }
+    }
+
+    match (any, nohang) {
+        (false, _) => Err(Errno::ECHILD),
+        (true, true) => Ok(Waited::Nothing),
+        (true, false) => Ok(Waited::Block),
+    }
+}

@@ -1,0 +1,457 @@
+//! Signals: pending sets, default actions, handler frames and sigreturn.
+//!
+//! Signals are delivered when a task is about to re-enter guest code: a handler gets an
+//! `rt_sigframe` on the guest stack in Linux's x86_64 layout (return address, ucontext
+//! with the saved registers and mask, siginfo, FXSAVE state), and `rt_sigreturn` reads
+//! it back. A task waiting in a syscall is woken to notice a signal, and its syscall
+//! then fails with EINTR or restarts, as Linux decides.
+
+use std::sync::Arc;
+
+use crate::errno::{Errno, KResult};
+use crate::kernel::Kernel;
+use crate::task::{ExitStatus, Pid, Process, SigAction, Task, NSIG};
+
+/// SIGHUP.
+pub const SIGHUP: i32 = 1;
+/// SIGINT.
+pub const SIGINT: i32 = 2;
+/// SIGKILL.
+pub const SIGKILL: i32 = 9;
+/// SIGSEGV.
+pub const SIGSEGV: i32 = 11;
+/// SIGPIPE.
+pub const SIGPIPE: i32 = 13;
+/// SIGCHLD.
+pub const SIGCHLD: i32 = 17;
+/// SIGCONT.
+pub const SIGCONT: i32 = 18;
+/// SIGSTOP.
+pub const SIGSTOP: i32 = 19;
+
+const SIG_DFL: u64 = 0;
+const SIG_IGN: u64 = 1;
+
+const SA_NOCLDWAIT: u64 = 0x2;
+const SA_RESTORER: u64 = 0x0400_0000;
+const SA_RESTART: u64 = 0x1000_0000;
+const SA_NODEFER: u64 = 0x4000_0000;
+const SA_RESETHAND: u64 = 0x8000_0000;
+
+/// `si_code` of a signal sent by kill(2).
+pub const SI_USER: i32 = 0;
+/// `si_code` of a signal sent by tkill/tgkill.
+pub const SI_TKILL: i32 = -6;
+/// `si_code` of a signal the kernel sends.
+pub const SI_KERNEL: i32 = 0x80;
+/// SIGCHLD codes.
+pub const CLD_EXITED: i32 = 1;
+/// The child was killed by a signal.
+pub const CLD_KILLED: i32 = 2;
+/// The child was killed and dumped core.
+pub const CLD_DUMPED: i32 = 3;
+
+/// The mask bit of signal `sig`.
+pub fn bit(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+/// Signals that cannot be caught, blocked or ignored.
+pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+/// What a signal carries (the fields of `siginfo_t` the kernel fills).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigInfo {
+    /// Signal number.
+    pub signo: i32,
+    /// `si_code`.
+    pub code: i32,
+    /// Sender's pid (kill, SIGCHLD's child).
+    pub pid: Pid,
+    /// Sender's uid.
+    pub uid: u32,
+    /// SIGCHLD's exit status or signal.
+    pub status: i32,
+    /// Fault address for SIGSEGV, SIGBUS.
+    pub addr: u64,
+}
+
+impl SigInfo {
+    /// The `siginfo_t` bytes the guest sees.
+    pub fn to_bytes(self) -> [u8; 128] {
+        let mut b = [0u8; 128];
+        b[0..4].copy_from_slice(&self.signo.to_le_bytes());
+        b[8..12].copy_from_slice(&self.code.to_le_bytes());
+        if self.addr != 0 {
+            b[16..24].copy_from_slice(&self.addr.to_le_bytes());
+        } else {
+            b[16..20].copy_from_slice(&self.pid.to_le_bytes());
+            b[20..24].copy_from_slice(&self.uid.to_le_bytes());
+            b[24..28].copy_from_slice(&self.status.to_le_bytes());
+        }
+        b
+    }
+}
+
+/// Signals waiting for delivery. Standard signals do not queue: a second one while the
+/// first is pending is merged; real-time signals queue in order.
+#[derive(Clone, Debug, Default)]
+pub struct SigPending {
+    queue: Vec<SigInfo>,
+}
+
+impl SigPending {
+    /// Adds a signal.
+    pub fn add(&mut self, info: SigInfo) {
+        let realtime = info.signo >= 32;
+        if !realtime && self.queue.iter().any(|i| i.signo == info.signo) {
+            return;
+        }
+        self.queue.push(info);
+    }
+
+    /// The set of pending signal numbers as a mask.
+    pub fn mask(&self) -> u64 {
+        self.queue.iter().fold(0, |m, i| m | bit(i.signo))
+    }
+
+    /// Removes and returns the lowest-numbered pending signal in `allowed`.
+    pub fn take(&mut self, allowed: u64) -> Option<SigInfo> {
+        let ready = self.mask() & allowed;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as i32 + 1;
+        let pos = self.queue.iter().position(|i| i.signo == sig)?;
+        Some(self.queue.remove(pos))
+    }
+
+    /// Drops every pending signal in `mask` (a stop cancels SIGCONT and vice versa).
+    pub fn discard(&mut self, mask: u64) {
+        self.queue.retain(|i| bit(i.signo) & mask == 0);
+    }
+}
+
+/// What the default action of a signal does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultAction {
+    /// End the process.
+    Terminate,
+    /// End the process and report a core dump.
+    Core,
+    /// Nothing.
+    Ignore,
+    /// Stop the process (job control).
+    Stop,
+    /// Continue a stopped process.
+    Continue,
+}
+
+/// The default action of `sig` (signal(7)).
+pub fn default_action(sig: i32) -> DefaultAction {
+    match sig {
+        3 | 4 | 5 | 6 | 7 | 8 | 11 | 24 | 25 | 31 => DefaultAction::Core,
+        17 | 23 | 28 => DefaultAction::Ignore,
+        18 => DefaultAction::Continue,
+        19..=22 => DefaultAction::Stop,
+        _ => DefaultAction::Terminate,
+    }
+}
+
+fn action_of(process: &Process, sig: i32) -> SigAction {
+    process.sigactions.lock()[sig as usize - 1]
+}
+
+/// Whether `sig` would be thrown away on arrival: ignored explicitly, or by default.
+fn ignored(process: &Process, sig: i32) -> bool {
+    if bit(sig) & UNBLOCKABLE != 0 {
+        return false;
+    }
+    let act = action_of(process, sig);
+    act.handler == SIG_IGN
+        || (act.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
+}
+
+/// Sends `info` to `process`: queued unless ignored, and its tasks are woken so that a
+/// waiting syscall notices.
+pub fn send(process: &Arc<Process>, info: SigInfo) {
+    if process.is_zombie() || ignored(process, info.signo) {
+        return;
+    }
+
+    {
+        let mut pending = process.pending.lock();
+        if info.signo == SIGCONT {
+            pending.discard(bit(19) | bit(20) | bit(21) | bit(22));
+        } else if default_action(info.signo) == DefaultAction::Stop {
+            pending.discard(bit(SIGCONT));
+        }
+        pending.add(info);
+    }
+    process.wake_tasks();
+}
+
+/// The signals `task` could take now: pending, and not blocked.
+pub fn deliverable(task: &Task) -> u64 {
+    let pending = task.pending.mask() | task.process.pending.lock().mask();
+    pending & !(task.sigmask & !UNBLOCKABLE)
+}
+
+fn dequeue(task: &mut Task) -> Option<SigInfo> {
+    let allowed = !(task.sigmask & !UNBLOCKABLE);
+    if let Some(info) = task.pending.take(allowed) {
+        return Some(info);
+    }
+    task.process.pending.lock().take(allowed)
+}
+
+/// How a syscall that waited reacts to a signal that runs a handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// Restarted after the handler if it has SA_RESTART, else EINTR (read, wait4).
+    IfSaRestart,
+    /// Always EINTR after a handler (pause, sigsuspend, poll, nanosleep).
+    Never,
+    /// Not interrupted by signals at all, only ended by SIGKILL (a vfork parent).
+    Killable,
+}
+
+/// What delivery decided for the task.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Run guest code; `handler` says whether a handler frame was set up.
+    Run {
+        /// A handler runs first.
+        handler: bool,
+    },
+    /// The process ends with this status.
+    Exit(ExitStatus),
+}
+
+/// Delivers pending signals to `task` before it returns to guest code. `interrupted`
+/// names the restart class of a waiting syscall the signal interrupts, if any.
+pub fn deliver(k: &Kernel, task: &mut Task, interrupted: Option<Restart>) -> Delivery {
+    while let Some(info) = dequeue(task) {
+        let sig = info.signo;
+        let act = action_of(&task.process, sig);
+
+        match act.handler {
+            SIG_IGN if bit(sig) & UNBLOCKABLE == 0 => continue,
+            SIG_DFL => match default_action(sig) {
+                DefaultAction::Ignore | DefaultAction::Continue => continue,
+                // Job control stops come with the console work; a stop signal is taken
+                // and the process goes on meanwhile.
+                DefaultAction::Stop => {
+                    log::info!("pid {}: {} ignored: job control is not there yet",
+                               task.tid, sig);
+                    continue;
+                }
+                DefaultAction::Terminate => return Delivery::Exit(ExitStatus::Signal(sig)),
+                DefaultAction::Core => {
+                    return Delivery::Exit(ExitStatus::Signal(sig | CORE_FLAG));
+                }
+            },
+            _ => {}
+        }
+
+        if sig == SIGKILL || sig == SIGSTOP {
+            return Delivery::Exit(ExitStatus::Signal(SIGKILL));
+        }
+        return match setup_frame(k, task, info, act, interrupted) {
+            Ok(()) => Delivery::Run { handler: true },
+            // A frame that cannot be written kills the process with SIGSEGV, as Linux's
+            // force_sigsegv.
+            Err(_) => Delivery::Exit(ExitStatus::Signal(SIGSEGV)),
+        };
+    }
+
+    if interrupted.is_none() {
+        if let Some(mask) = task.saved_sigmask.take() {
+            task.sigmask = mask;
+        }
+    }
+    Delivery::Run { handler: false }
+}
+
+/// Bit set in an [`ExitStatus::Signal`] value when the default action dumps core.
+pub const CORE_FLAG: i32 = 0x80;
+
+const FRAME_BYTES: u64 = 8 + 304 + 128;
+const REDZONE: u64 = 128;
+const FXSAVE_BYTES: u64 = 512;
+const UC_FLAGS: u64 = 0x6;
+
+fn setup_frame(_k: &Kernel, task: &mut Task, info: SigInfo, act: SigAction,
+               interrupted: Option<Restart>) -> KResult<()> {
+    if act.flags & SA_RESTORER == 0 {
+        return Err(Errno::EFAULT);
+    }
+
+    // An interrupted syscall either returns EINTR from the handler's point of view or
+    // is re-issued after it: rip back over the syscall instruction, rax the number.
+    if let Some(kind) = interrupted {
+        if kind == Restart::IfSaRestart && act.flags & SA_RESTART != 0 {
+            task.regs.rip -= 2;
+            task.regs.rax = task.regs.orig_rax;
+        } else {
+            task.regs.rax = Errno::EINTR.as_ret() as u64;
+        }
+    }
+
+    let fp = match task.host.as_ref() {
+        Some(h) => h.fpregs().map_err(|_| Errno::EFAULT)?,
+        None => [0; 512],
+    };
+    let sp = task.regs.rsp.wrapping_sub(REDZONE);
+    let fp_addr = (sp.wrapping_sub(FXSAVE_BYTES)) & !63;
+    let frame = ((fp_addr.wrapping_sub(FRAME_BYTES)) & !15).wrapping_sub(8);
+
+    let old_mask = task.saved_sigmask.take().unwrap_or(task.sigmask);
+    let mut f = vec![0u8; FRAME_BYTES as usize];
+    put(&mut f, 0, act.restorer);
+    put(&mut f, 8, UC_FLAGS);
+    write_sigcontext(&mut f[48..304], task, fp_addr);
+    put(&mut f, 304, old_mask);
+    f[312..440].copy_from_slice(&info.to_bytes());
+
+    let mm = task.mm();
+    mm.write(fp_addr, &fp)?;
+    mm.write(frame, &f)?;
+
+    let r = &mut task.regs;
+    r.rip = act.handler;
+    r.rsp = frame;
+    r.rdi = info.signo as u64;
+    r.rsi = frame + 312;
+    r.rdx = frame + 8;
+    r.rax = 0;
+    // The handler starts with the direction and trap flags clear, as Linux's.
+    r.eflags &= !(0x400 | 0x100);
+
+    let mut mask = task.sigmask | act.mask;
+    if act.flags & SA_NODEFER == 0 {
+        mask |= bit(info.signo);
+    }
+    task.sigmask = mask & !UNBLOCKABLE;
+    if act.flags & SA_RESETHAND != 0 {
+        task.process.sigactions.lock()[info.signo as usize - 1] = SigAction::default();
+    }
+    Ok(())
+}
+
+fn put(buf: &mut [u8], off: usize, v: u64) {
+    buf[off..off + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+/// The order of registers in `struct sigcontext`.
+fn sigcontext_regs(r: &arch_um::ptrace::Regs) -> [u64; 18] {
+    [r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx,
+     r.rdx, r.rax, r.rcx, r.rsp, r.rip, r.eflags]
+}
+
+fn write_sigcontext(sc: &mut [u8], task: &Task, fp_addr: u64) {
+    for (i, v) in sigcontext_regs(&task.regs).iter().enumerate() {
+        put(sc, i * 8, *v);
+    }
+    let segs = (task.regs.cs & 0xffff) | (task.regs.ss & 0xffff) << 48;
+    put(sc, 144, segs);
+    put(sc, 184, fp_addr);
+}
+
+/// rt_sigreturn(2): restores the registers, mask and FPU state a handler frame saved.
+pub fn sigreturn(task: &mut Task) -> KResult<()> {
+    let frame = task.regs.rsp.wrapping_sub(8);
+    let mm = task.mm();
+    let mut uc = [0u8; 304];
+    mm.read(frame + 8, &mut uc)?;
+
+    let word = |off: usize| u64::from_le_bytes(uc[off..off + 8].try_into().unwrap_or_default());
+    let sc = |i: usize| word(40 + i * 8);
+    let r = &mut task.regs;
+    [r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx,
+     r.rdx, r.rax, r.rcx, r.rsp, r.rip] =
+        [sc(0), sc(1), sc(2), sc(3), sc(4), sc(5), sc(6), sc(7), sc(8), sc(9), sc(10),
+         sc(11), sc(12), sc(13), sc(14), sc(15), sc(16)];
+
+    // Only the flags user code may change come back (Linux's FIX_EFLAGS).
+    const FIX_EFLAGS: u64 = 0x40dd5;
+    r.eflags = (r.eflags & !FIX_EFLAGS) | (sc(17) & FIX_EFLAGS);
+    r.orig_rax = u64::MAX;
+
+    task.sigmask = word(296) & !UNBLOCKABLE;
+
+    let fp_addr = sc(23);
+    if fp_addr != 0 {
+        let mut fp = [0u8; 512];
+        mm.read(fp_addr, &mut fp)?;
+        if let Some(h) = task.host.as_mut() {
+            h.set_fpregs(&fp).map_err(|_| Errno::EFAULT)?;
+        }
+    }
+    Ok(())
+}
+
+/// Tells the parent of `child` that it ended: SIGCHLD (unless the parent asked not to
+/// be told), and a wake-up of its wait4.
+pub fn notify_parent(k: &Kernel, child: &Process, status: ExitStatus) {
+    let Some(parent) = k.process(child.ppid()) else { return };
+
+    let (code, value) = match status {
+        ExitStatus::Code(c) => (CLD_EXITED, c),
+        ExitStatus::Signal(s) if s & CORE_FLAG != 0 => (CLD_DUMPED, s & !CORE_FLAG),
+        ExitStatus::Signal(s) => (CLD_KILLED, s),
+    };
+    let info = SigInfo { signo: SIGCHLD, code, pid: child.pid, status: value,
+                         ..SigInfo::default() };
+    send(&parent, info);
+    parent.child_wait.wake_all();
+}
+
+/// Whether the parent has said its children need no reaping (SIGCHLD ignored or
+/// SA_NOCLDWAIT): they then vanish at exit instead of becoming zombies.
+pub fn parent_autoreaps(parent: &Process) -> bool {
+    let act = action_of(parent, SIGCHLD);
+    act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0
+}
+
+/// The number of signals, for range checks.
+pub fn valid(sig: i32) -> bool {
+    (1..=NSIG as i32).contains(&sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_signals_merge_and_realtime_queue() {
+        let mut p = SigPending::default();
+        let int = SigInfo { signo: SIGINT, ..Default::default() };
+        let rt = SigInfo { signo: 40, ..Default::default() };
+        p.add(int);
+        p.add(int);
+        p.add(rt);
+        p.add(rt);
+        assert_eq!(p.mask(), bit(SIGINT) | bit(40));
+        assert_eq!(p.take(u64::MAX).map(|i| i.signo), Some(SIGINT));
+        assert_eq!(p.take(u64::MAX).map(|i| i.signo), Some(40));
+        assert_eq!(p.take(u64::MAX).map(|i| i.signo), Some(40));
+        assert_eq!(p.take(u64::MAX), None);
+    }
+
+    #[test]
+    fn blocked_signals_stay_pending() {
+        let mut p = SigPending::default();
+        p.add(SigInfo { signo: SIGPIPE, ..Default::default() });
+        assert_eq!(p.take(!bit(SIGPIPE)), None);
+        assert!(p.take(u64::MAX).is_some());
+    }
+
+    #[test]
+    fn defaults_follow_signal_7() {
+        assert_eq!(default_action(SIGCHLD), DefaultAction::Ignore);
+        assert_eq!(default_action(SIGSEGV), DefaultAction::Core);
+        assert_eq!(default_action(SIGHUP), DefaultAction::Terminate);
+        assert_eq!(default_action(20), DefaultAction::Stop);
+    }
+}
