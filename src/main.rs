@@ -66,7 +66,8 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     devices.register_memory_devices();
     let console = Arc::new(Console::new(Arc::new(HostConsole)));
     devices.register(mkdev(5, 1), console.clone());
-    devices.register(mkdev(5, 0), console);
+    devices.register(mkdev(5, 0), console.clone());
+    drivers::console::start_input(console)?;
 
     let mut vfs = Vfs::new(root_fs.clone());
     vfs.mount(b"/dev", DevFs::new());

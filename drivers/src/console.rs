@@ -1,6 +1,9 @@
-//! The console's host side: guest output to the host's stdout, host stdin as input.
+//! The console's host side: guest output to the host's stdout, and an input thread that
+//! feeds the host's stdin to the console as it arrives, so that no CPU waits for it.
 
-use kern::tty::ConsoleIo;
+use std::sync::Arc;
+
+use kern::tty::{Console, ConsoleIo};
 use kern::{Errno, KResult};
 
 const STDIN: i32 = 0;
@@ -15,11 +18,24 @@ impl ConsoleIo for HostConsole {
         arch_um::host::write_fd(STDOUT, buf).map_err(|_| Errno::EIO)
     }
 
-    fn read(&self, buf: &mut [u8]) -> KResult<usize> {
-        arch_um::host::read_fd(STDIN, buf).map_err(|_| Errno::EIO)
-    }
-
     fn window_size(&self) -> Option<(u16, u16)> {
         arch_um::host::window_size(STDOUT)
     }
+}
+
+/// Starts the thread that reads the host's stdin into `console` until end of input.
+pub fn start_input(console: Arc<Console>) -> Result<(), String> {
+    let body = move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match arch_um::host::read_fd(STDIN, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => console.feed(&buf[..n]),
+            }
+        }
+        console.feed_eof();
+    };
+    arch_um::thread::spawn_pinned("console-in".into(), 0, body)
+        .map(|_| ())
+        .map_err(|e| format!("cannot start the console input thread: {e}"))
 }

@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 
 use crate::errno::{Errno, KResult};
 use crate::mm::AddressSpace;
+use crate::waitq::WaitQueue;
 
 /// Makes a device number from major and minor (the kernel's `new_encode_dev`).
 pub const fn mkdev(major: u32, minor: u32) -> u64 {
@@ -30,6 +31,16 @@ pub trait CharDevice: Send + Sync {
     /// Bytes a read would return without waiting (FIONREAD).
     fn readable_bytes(&self) -> usize {
         0
+    }
+
+    /// poll(2) events the device has now; memory devices are always ready.
+    fn poll(&self) -> u16 {
+        crate::pipe::events::POLLIN | crate::pipe::events::POLLOUT
+    }
+
+    /// Where readers wait for input, for devices whose reads can wait (EAGAIN).
+    fn read_wait(&self) -> Option<&WaitQueue> {
+        None
     }
 }
 

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod fs;
 pub mod kernel;
 pub mod mm;
+pub mod pipe;
 pub mod printk;
 pub mod process;
 pub mod sched;

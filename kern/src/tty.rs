@@ -3,6 +3,7 @@
 //! The termios state lives here so that programs can query and set it; the host side
 //! (raw mode, input thread) is the console driver's.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -10,17 +11,24 @@ use parking_lot::Mutex;
 use crate::device::CharDevice;
 use crate::errno::{Errno, KResult};
 use crate::mm::AddressSpace;
+use crate::waitq::WaitQueue;
 
-/// The host side of the console, provided by the console driver.
+/// The host side of the console, provided by the console driver. Input arrives the
+/// other way: the driver's input thread calls [`Console::feed`].
 pub trait ConsoleIo: Send + Sync {
     /// Writes guest output to the host.
     fn write(&self, buf: &[u8]) -> KResult<()>;
 
-    /// Reads host input, waiting for some; 0 at end of input.
-    fn read(&self, buf: &mut [u8]) -> KResult<usize>;
-
     /// The host terminal's size as (rows, columns), if it is a terminal.
     fn window_size(&self) -> Option<(u16, u16)>;
+}
+
+/// Input typed (or piped) into the console, not yet read by the guest.
+#[derive(Default)]
+struct Input {
+    buf: VecDeque<u8>,
+    /// The host input ended; reads return 0 once the buffer is drained.
+    eof: bool,
 }
 
 const TCGETS: u32 = 0x5401;
@@ -47,6 +55,10 @@ pub struct Console {
     winsize: Mutex<Option<[u8; 8]>>,
     /// Foreground process group.
     pgrp: Mutex<i32>,
+    /// Input from the host, guarded by its mutex.
+    input: Mutex<Input>,
+    /// Tasks waiting for input.
+    readers: WaitQueue,
 }
 
 impl Console {
@@ -57,7 +69,21 @@ impl Console {
             termios: Mutex::new(default_termios()),
             winsize: Mutex::new(None),
             pgrp: Mutex::new(1),
+            input: Mutex::new(Input::default()),
+            readers: WaitQueue::default(),
         }
+    }
+
+    /// Hands host input to the console (called by the driver's input thread).
+    pub fn feed(&self, data: &[u8]) {
+        self.input.lock().buf.extend(data);
+        self.readers.wake_all();
+    }
+
+    /// Tells the console that host input has ended.
+    pub fn feed_eof(&self) {
+        self.input.lock().eof = true;
+        self.readers.wake_all();
     }
 
     fn winsize_bytes(&self) -> [u8; 8] {
@@ -94,7 +120,35 @@ fn default_termios() -> [u8; TERMIOS_BYTES] {
 
 impl CharDevice for Console {
     fn read(&self, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
-        self.io.read(buf)
+        let mut input = self.input.lock();
+        if input.buf.is_empty() {
+            return if input.eof { Ok(0) } else { Err(Errno::EAGAIN) };
+        }
+
+        // Without a line discipline yet, a read takes what has arrived, up to a line end,
+        // as a canonical-mode read would.
+        let line_end = input.buf.iter().position(|&b| b == b'\n').map(|i| i + 1);
+        let n = buf.len().min(line_end.unwrap_or(input.buf.len()));
+        for (dst, src) in buf.iter_mut().zip(input.buf.drain(..n)) {
+            *dst = src;
+        }
+        Ok(n)
+    }
+
+    fn readable_bytes(&self) -> usize {
+        self.input.lock().buf.len()
+    }
+
+    fn poll(&self) -> u16 {
+        use crate::pipe::events::*;
+
+        let input = self.input.lock();
+        let readable = !input.buf.is_empty() || input.eof;
+        POLLOUT | if readable { POLLIN | POLLRDNORM } else { 0 }
+    }
+
+    fn read_wait(&self) -> Option<&WaitQueue> {
+        Some(&self.readers)
     }
 
     fn write(&self, buf: &[u8]) -> KResult<usize> {
@@ -122,7 +176,7 @@ impl CharDevice for Console {
                 mm.read(arg, &mut p)?;
                 *self.pgrp.lock() = i32::from_le_bytes(p);
             }
-            FIONREAD => mm.write(arg, &0i32.to_le_bytes())?,
+            FIONREAD => mm.write(arg, &(self.readable_bytes() as i32).to_le_bytes())?,
             TIOCSCTTY => {}
             _ => return Err(Errno::ENOTTY),
         }

@@ -7,6 +7,7 @@ use parking_lot::Mutex;
 use super::vfs::Location;
 use super::{FileType, Inode};
 use crate::device::CharDevice;
+use crate::pipe::PipeEnd;
 use crate::errno::{Errno, KResult};
 
 /// `O_ACCMODE` and the access modes.
@@ -53,6 +54,8 @@ pub enum FileKind {
     Inode,
     /// A character device.
     Char(Arc<dyn CharDevice>),
+    /// One end of a pipe.
+    Pipe(Arc<PipeEnd>),
 }
 
 /// An open file description, shared by descriptors made by dup and fork.

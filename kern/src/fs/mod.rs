@@ -4,6 +4,7 @@
 //! File systems hand out `Arc<dyn Inode>`; open files, path walk and mounts are built on
 //! top of this interface in `vfs` and never look inside a particular file system.
 
+pub mod anon;
 pub mod devfs;
 pub mod ext2;
 pub mod file;

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
+use crate::fs::anon::AnonInode;
 use crate::fs::file::{self, FileKind, OpenFile};
+use crate::pipe::{Pipe, PipeEnd, WriteOutcome, PIPE_CAPACITY};
+use crate::signal::{self, Restart, SigInfo};
 use crate::fs::vfs::Location;
 use crate::fs::{FileType, Stat};
 
@@ -175,7 +178,7 @@ pub fn sys_pwrite64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 fn seekable(f: &OpenFile) -> KResult<()> {
     match f.kind {
-        FileKind::Char(_) => Err(Errno::ESPIPE),
+        FileKind::Char(_) | FileKind::Pipe(_) => Err(Errno::ESPIPE),
         FileKind::Inode => Ok(()),
     }
 }
@@ -234,54 +237,82 @@ fn read_iovec(cx: &Ctx, addr: u64, count: u64) -> KResult<Vec<(u64, usize)>> {
     Ok(iov)
 }
 
-fn read_into_guest(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
+fn read_into_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
     -> KResult<i64>
 {
     if !f.readable() {
         return Err(Errno::EBADF);
     }
     let count = count.min(MAX_RW_COUNT);
+    let nonblock = f.flags() & file::O_NONBLOCK != 0;
 
     match &f.kind {
         FileKind::Char(dev) => {
+            // Register before trying, so that input arriving in between wakes us.
+            if let (Some(q), false) = (dev.read_wait(), nonblock) {
+                q.register(&cx.task.cell);
+            }
             let mut data = vec![0; count.min(RW_CHUNK)];
-            let nonblock = f.flags() & file::O_NONBLOCK != 0;
-            let n = dev.read(&mut data, nonblock)?;
-            cx.write_bytes(buf, &data[..n])?;
-            Ok(n as i64)
+            match dev.read(&mut data, nonblock) {
+                Err(Errno::EAGAIN) if !nonblock && dev.read_wait().is_some() => {
+                    cx.wait(Restart::IfSaRestart)
+                }
+                Err(e) => Err(e),
+                Ok(n) => {
+                    cx.write_bytes(buf, &data[..n])?;
+                    Ok(n as i64)
+                }
+            }
+        }
+        FileKind::Pipe(end) => {
+            if !nonblock {
+                end.pipe.read_wait.register(&cx.task.cell);
+            }
+            let mut data = vec![0; count.min(PIPE_CAPACITY)];
+            match end.pipe.read(&mut data) {
+                Err(Errno::EAGAIN) if !nonblock => cx.wait(Restart::IfSaRestart),
+                Err(e) => Err(e),
+                Ok(n) => {
+                    // The bytes left the pipe; a bad buffer loses them, as on Linux.
+                    cx.write_bytes(buf, &data[..n])?;
+                    Ok(n as i64)
+                }
+            }
         }
         FileKind::Inode if f.is_dir() => Err(Errno::EISDIR),
-        FileKind::Inode => {
-            let mut pos = f.pos.lock();
-            let mut off = at.unwrap_or(*pos);
-            let mut done = 0;
-
-            while done < count {
-                let mut data = vec![0; (count - done).min(RW_CHUNK)];
-                let n = f.inode.read_at(off, &mut data)?;
-                if n == 0 {
-                    break;
-                }
-
-                // Nothing is consumed from the file unless the guest got it.
-                if let Err(e) = cx.write_bytes(buf + done as u64, &data[..n]) {
-                    if done == 0 {
-                        return Err(e);
-                    }
-                    break;
-                }
-                done += n;
-                off += n as u64;
-            }
-            if at.is_none() {
-                *pos = off;
-            }
-            Ok(done as i64)
-        }
+        FileKind::Inode => read_file(cx, f, buf, count, at),
     }
 }
 
-fn write_from_guest(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
+fn read_file(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>) -> KResult<i64> {
+    let mut pos = f.pos.lock();
+    let mut off = at.unwrap_or(*pos);
+    let mut done = 0;
+
+    while done < count {
+        let mut data = vec![0; (count - done).min(RW_CHUNK)];
+        let n = f.inode.read_at(off, &mut data)?;
+        if n == 0 {
+            break;
+        }
+
+        // Nothing is consumed from the file unless the guest got it.
+        if let Err(e) = cx.write_bytes(buf + done as u64, &data[..n]) {
+            if done == 0 {
+                return Err(e);
+            }
+            break;
+        }
+        done += n;
+        off += n as u64;
+    }
+    if at.is_none() {
+        *pos = off;
+    }
+    Ok(done as i64)
+}
+
+fn write_from_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
     -> KResult<i64>
 {
     if !f.writable() {
@@ -291,20 +322,61 @@ fn write_from_guest(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u
     write_bytes(cx, f, &data, at)
 }
 
-fn write_bytes(_cx: &Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KResult<i64> {
+/// Writes `data` to `f`. A pipe write that must wait parks the task; when it runs
+/// again, `task.progress` says how much of `data` already went in.
+fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KResult<i64> {
     if !f.writable() {
         return Err(Errno::EBADF);
     }
     match &f.kind {
         FileKind::Char(dev) => Ok(dev.write(data)? as i64),
+        FileKind::Pipe(end) => write_pipe(cx, f, end, data),
         FileKind::Inode => {
             let mut pos = f.pos.lock();
-            let off = at.unwrap_or(*pos);
+            let off = match at {
+                Some(off) => off,
+                None if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
+                None => *pos,
+            };
             let n = f.inode.write_at(off, data)?;
             if at.is_none() {
                 *pos = off + n as u64;
             }
             Ok(n as i64)
+        }
+    }
+}
+
+fn write_pipe(cx: &mut Ctx, f: &OpenFile, end: &PipeEnd, data: &[u8]) -> KResult<i64> {
+    let nonblock = f.flags() & file::O_NONBLOCK != 0;
+    let mut done = cx.task.progress.min(data.len());
+
+    loop {
+        if !nonblock {
+            end.pipe.write_wait.register(&cx.task.cell);
+        }
+        match end.pipe.write(&data[done..], data.len()) {
+            WriteOutcome::Broken => {
+                cx.task.progress = 0;
+                let info = SigInfo { signo: signal::SIGPIPE, code: signal::SI_USER,
+                                     pid: cx.task.process.pid, ..SigInfo::default() };
+                cx.task.pending.add(info);
+                return if done > 0 { Ok(done as i64) } else { Err(Errno::EPIPE) };
+            }
+            WriteOutcome::Wrote(n) => {
+                done += n;
+                if done == data.len() {
+                    cx.task.progress = 0;
+                    return Ok(done as i64);
+                }
+            }
+            WriteOutcome::Full if nonblock => {
+                return if done > 0 { Ok(done as i64) } else { Err(Errno::EAGAIN) };
+            }
+            WriteOutcome::Full => {
+                cx.task.progress = done;
+                return cx.wait(Restart::IfSaRestart);
+            }
         }
     }
 }
@@ -368,6 +440,9 @@ pub fn sys_lseek(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     let f = file(cx, fd_arg(a[0]))?;
     let (off, whence) = (a[1] as i64, a[2]);
+    if let FileKind::Pipe(_) = f.kind {
+        return Err(Errno::ESPIPE);
+    }
     if let FileKind::Char(_) = f.kind {
         // Memory devices accept any seek and stay where they are; the console is a tty.
         let is_tty = f.inode.stat()?.rdev >> 8 == 5;
@@ -461,13 +536,82 @@ pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
 }
 
-/// ioctl(2): passed to the device; files have none.
+/// ioctl(2): passed to the device; pipes and files answer FIONREAD and FIOCLEX.
 pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let f = file(cx, fd_arg(a[0]))?;
-    match &f.kind {
-        FileKind::Char(dev) => dev.ioctl(a[1] as u32, a[2], &cx.mm()),
-        FileKind::Inode => Err(Errno::ENOTTY),
+    const FIONREAD: u32 = 0x541b;
+    const FIONCLEX: u32 = 0x5450;
+    const FIOCLEX: u32 = 0x5451;
+
+    let fd = fd_arg(a[0]);
+    let f = file(cx, fd)?;
+    let cmd = a[1] as u32;
+    match (cmd, &f.kind) {
+        (FIOCLEX | FIONCLEX, _) => {
+            cx.task.process.files.lock().set_cloexec(fd, cmd == FIOCLEX)?;
+            Ok(0)
+        }
+        (_, FileKind::Char(dev)) => dev.ioctl(cmd, a[2], &cx.mm()),
+        (FIONREAD, FileKind::Pipe(end)) => {
+            cx.write_bytes(a[2], &(end.pipe.available() as i32).to_le_bytes())?;
+            Ok(0)
+        }
+        (FIONREAD, FileKind::Inode) if !f.is_dir() => {
+            let left = f.inode.stat()?.size.saturating_sub(*f.pos.lock());
+            cx.write_bytes(a[2], &(left.min(i32::MAX as u64) as i32).to_le_bytes())?;
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTTY),
     }
+}
+
+// ---- pipes and polling ----
+
+/// pipe(2).
+pub fn sys_pipe(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    make_pipe(cx, a[0], 0)
+}
+
+/// pipe2(2).
+pub fn sys_pipe2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    make_pipe(cx, a[0], a[1] as u32)
+}
+
+fn make_pipe(cx: &mut Ctx, fds_addr: u64, flags: u32) -> KResult<i64> {
+    const O_DIRECT: u32 = 0o40000;
+    if flags & !(file::O_CLOEXEC | file::O_NONBLOCK | O_DIRECT) != 0 {
+        return Err(Errno::EINVAL);
+    }
+
+    let (r, w) = Pipe::new();
+    let inode = AnonInode::new(FileType::Fifo);
+    let loc = cx.k.vfs.root();
+    let status = flags & file::O_NONBLOCK;
+    let rf = OpenFile::new(loc.clone(), inode.clone(), FileKind::Pipe(Arc::new(r)),
+                           file::O_RDONLY | status);
+    let wf = OpenFile::new(loc, inode, FileKind::Pipe(Arc::new(w)), file::O_WRONLY | status);
+
+    let cloexec = flags & file::O_CLOEXEC != 0;
+    let mut files = cx.task.process.files.lock();
+    let rfd = files.install(0, Arc::new(rf), cloexec)?;
+    let wfd = match files.install(0, Arc::new(wf), cloexec) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = files.close(rfd);
+            return Err(e);
+        }
+    };
+    drop(files);
+
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&rfd.to_le_bytes());
+    out[4..].copy_from_slice(&wfd.to_le_bytes());
+    if let Err(e) = cx.write_bytes(fds_addr, &out) {
+        let mut files = cx.task.process.files.lock();
+        let _ = files.close(rfd);
+        let _ = files.close(wfd);
+        return Err(e);
+    }
+    Ok(0)
 }
 
 // ---- stat ----

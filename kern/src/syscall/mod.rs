@@ -9,6 +9,7 @@ pub mod abi;
 mod fs;
 mod info;
 mod mm;
+mod poll;
 mod process;
 mod signal;
 pub mod strace;

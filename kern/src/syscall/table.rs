@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::abi::nr;
-use super::{fs, info, mm, process, signal, Handler};
+use super::{fs, info, mm, poll, process, signal, Handler};
 use crate::errno::Errno;
 
 /// How completely a syscall is emulated.
@@ -61,7 +61,7 @@ static TABLE: &[Entry] = &[
     full!(DUP2, fs::sys_dup2),
     full!(DUP3, fs::sys_dup3),
     partial!(FCNTL, fs::sys_fcntl, "no record locks or leases"),
-    partial!(IOCTL, fs::sys_ioctl, "console termios and window size only"),
+    partial!(IOCTL, fs::sys_ioctl, "console termios, window size, FIONREAD, FIOCLEX"),
     full!(STAT, fs::sys_stat),
     full!(LSTAT, fs::sys_lstat),
     full!(FSTAT, fs::sys_fstat),
@@ -77,6 +77,12 @@ static TABLE: &[Entry] = &[
     full!(READLINKAT, fs::sys_readlinkat),
     full!(UMASK, fs::sys_umask),
     full!(GETDENTS64, fs::sys_getdents64),
+    full!(PIPE, fs::sys_pipe),
+    full!(PIPE2, fs::sys_pipe2),
+    full!(POLL, poll::sys_poll),
+    full!(PPOLL, poll::sys_ppoll),
+    full!(SELECT, poll::sys_select),
+    full!(PSELECT6, poll::sys_pselect6),
     // Memory.
     full!(BRK, mm::sys_brk),
     partial!(MMAP, mm::sys_mmap, "MAP_SHARED file mappings are private copies, read-only"),
