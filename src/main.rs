@@ -69,8 +69,8 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     devices.register(mkdev(5, 0), console.clone());
     drivers::console::start_input(console)?;
 
-    let mut vfs = Vfs::new(root_fs.clone());
-    vfs.mount(b"/dev", DevFs::new());
+    let vfs = Vfs::new(root_fs.clone());
+    vfs.mount(b"/dev", DevFs::new(), b"devtmpfs");
     log::info!("devtmpfs: mounted on /dev");
 
     let host_cpus = arch_um::thread::host_cpus();

@@ -107,6 +107,15 @@ impl Kernel {
         self.procs.read().values().cloned().collect()
     }
 
+    /// A new instance of the file system type `name`, for mount(2); ENODEV for types
+    /// the kernel does not have.
+    pub fn new_fs(&self, name: &[u8]) -> crate::errno::KResult<Arc<dyn crate::fs::FileSystem>> {
+        match name {
+            b"devtmpfs" => Ok(crate::fs::devfs::DevFs::new()),
+            _ => Err(crate::errno::Errno::ENODEV),
+        }
+    }
+
     /// Records how init ended and stops every CPU.
     pub fn halt(&self, status: ExitStatus) {
         let mut h = self.halted.lock();

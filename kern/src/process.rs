@@ -87,6 +87,8 @@ fn copy_process_state(parent: &Process, child: &Process) {
     *child.arg_ranges.lock() = *parent.arg_ranges.lock();
     *child.sigactions.lock() = *parent.sigactions.lock();
     *child.rlimits.lock() = *parent.rlimits.lock();
+    *child.creds.lock() = parent.creds.lock().clone();
+    *child.root.lock() = parent.root.lock().clone();
 }
 
 /// Ends the process of `task` with `status`: frees its memory and descriptors, hands

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use arch_um::ptrace::{Regs, Stopped};
 use parking_lot::Mutex;
 
+use crate::cred::Creds;
 use crate::fs::file::FdTable;
 use crate::fs::vfs::Location;
 use crate::mm::AddressSpace;
@@ -106,6 +107,10 @@ pub struct Process {
     pub start_ns: u64,
     /// A vfork parent waiting for this child to exec or exit.
     pub vfork_parent: Mutex<Option<Arc<WakeCell>>>,
+    /// User and group ids.
+    pub creds: Mutex<Creds>,
+    /// The root directory (chroot).
+    pub root: Mutex<Location>,
 }
 
 /// Number of resource limits Linux defines.
@@ -135,7 +140,8 @@ pub const DEFAULT_RLIMITS: [(u64, u64); RLIM_NLIMITS] = [
 ];
 
 impl Process {
-    /// A process with `pid`, running in `mm`, starting in `cwd`.
+    /// A process with `pid`, running in `mm`, starting in `cwd`, which is also its root
+    /// until it chroots (fork copies the parent's root after).
     pub fn new(pid: Pid, ppid: Pid, mm: Arc<AddressSpace>, cwd: Location) -> Process {
         Process {
             pid,
@@ -144,7 +150,7 @@ impl Process {
             sid: AtomicI32::new(pid),
             mm: Mutex::new(Some(mm)),
             files: Mutex::new(FdTable::default()),
-            cwd: Mutex::new(cwd),
+            cwd: Mutex::new(cwd.clone()),
             umask: AtomicU32::new(0o022),
             comm: Mutex::new(Vec::new()),
             sigactions: Mutex::new([SigAction::default(); NSIG]),
@@ -158,6 +164,8 @@ impl Process {
             arg_ranges: Mutex::new([0; 4]),
             start_ns: crate::printk::uptime_ns(),
             vfork_parent: Mutex::new(None),
+            creds: Mutex::new(Creds::default()),
+            root: Mutex::new(cwd.clone()),
         }
     }
 

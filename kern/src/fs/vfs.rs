@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
+use parking_lot::RwLock;
+
 use super::{FileSystem, FileType, Inode};
+use crate::cred::{Creds, MAY_EXEC};
 use crate::errno::{Errno, KResult};
 
 /// Longest path the guest may pass (PATH_MAX, with its NUL).
@@ -48,6 +51,29 @@ impl Location {
         p
     }
 
+    /// Replaces the inode at this location (an open file's, which may since have been
+    /// renamed away from the name the location records).
+    pub fn set_inode(&mut self, inode: Arc<dyn Inode>) {
+        match self.chain.last_mut() {
+            Some((_, i)) => *i = inode,
+            None => self.root = inode,
+        }
+    }
+
+    /// The path of this location as seen from `root` (a chroot), `/` at the root.
+    pub fn path_from(&self, root: &Location) -> Vec<u8> {
+        let below = self.chain.get(root.chain.len()..).unwrap_or(&[]);
+        if below.is_empty() {
+            return b"/".to_vec();
+        }
+        let mut p = Vec::new();
+        for (name, _) in below {
+            p.push(b'/');
+            p.extend_from_slice(name);
+        }
+        p
+    }
+
     fn parent(&mut self) {
         self.chain.pop();
     }
@@ -60,19 +86,69 @@ impl Location {
 /// The root file system and the file systems mounted on it.
 pub struct Vfs {
     root: Arc<dyn FileSystem>,
-    /// `(absolute mount point, file system)`; looked up by path as the walk goes.
-    mounts: Vec<(Vec<u8>, Arc<dyn FileSystem>)>,
+    /// `(absolute mount point, file system, source name)`; looked up by path as the walk
+    /// goes, later mounts hiding earlier ones.
+    mounts: RwLock<Vec<Mount>>,
+}
+
+/// One mounted file system.
+#[derive(Clone)]
+pub struct Mount {
+    /// Absolute path of the mount point.
+    pub at: Vec<u8>,
+    /// The file system.
+    pub fs: Arc<dyn FileSystem>,
+    /// What was mounted (`/dev/ubda`, `proc`), for /proc/mounts.
+    pub source: Vec<u8>,
 }
 
 impl Vfs {
     /// A tree with `root` at `/`.
     pub fn new(root: Arc<dyn FileSystem>) -> Vfs {
-        Vfs { root, mounts: Vec::new() }
+        Vfs { root, mounts: RwLock::new(Vec::new()) }
     }
 
-    /// Mounts `fs` at the absolute path `at` (which need not exist on the parent).
-    pub fn mount(&mut self, at: &[u8], fs: Arc<dyn FileSystem>) {
-        self.mounts.push((at.to_vec(), fs));
+    /// Mounts `fs`, named `source`, at the absolute path `at`.
+    pub fn mount(&self, at: &[u8], fs: Arc<dyn FileSystem>, source: &[u8]) {
+        self.mounts.write().push(Mount { at: at.to_vec(), fs, source: source.to_vec() });
+    }
+
+    /// Unmounts the file system most recently mounted at `at`; EINVAL when nothing is.
+    pub fn umount(&self, at: &[u8]) -> KResult<Arc<dyn FileSystem>> {
+        let mut mounts = self.mounts.write();
+        let i = mounts.iter().rposition(|m| m.at == at).ok_or(Errno::EINVAL)?;
+
+        // A file system with something mounted below it stays (EBUSY), as on Linux.
+        let mut below = at.to_vec();
+        below.push(b'/');
+        if mounts.iter().any(|m| m.at.starts_with(&below)) {
+            return Err(Errno::EBUSY);
+        }
+        Ok(mounts.remove(i).fs)
+    }
+
+    /// Whether `name` in `dir` is a mount point (which cannot be removed or renamed).
+    pub fn is_mount_point(&self, dir: &Location, name: &[u8]) -> bool {
+        let mut path = dir.path();
+        if path != b"/" {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name);
+        self.mounts.read().iter().any(|m| m.at == path)
+    }
+
+    /// The file system holding `loc`: the mount with the longest mount point that is a
+    /// prefix of its path, or the root file system.
+    pub fn fs_of(&self, loc: &Location) -> Arc<dyn FileSystem> {
+        let path = loc.path();
+        let mounts = self.mounts.read();
+        let best = mounts.iter().rev().filter(|m| {
+            path.starts_with(&m.at) && (path.len() == m.at.len() || path[m.at.len()] == b'/')
+        });
+        match best.max_by_key(|m| m.at.len()) {
+            Some(m) => m.fs.clone(),
+            None => self.root.clone(),
+        }
     }
 
     /// The root file system.
@@ -80,11 +156,9 @@ impl Vfs {
         &self.root
     }
 
-    /// The mounted file systems with their mount points, root first.
-    pub fn mounts(&self) -> Vec<(Vec<u8>, Arc<dyn FileSystem>)> {
-        let mut all = vec![(b"/".to_vec(), self.root.clone())];
-        all.extend(self.mounts.iter().cloned());
-        all
+    /// The mounted file systems other than the root, in mount order.
+    pub fn mounts(&self) -> Vec<Mount> {
+        self.mounts.read().clone()
     }
 
     /// The location of `/`.
@@ -92,10 +166,18 @@ impl Vfs {
         Location::root(self.root.root())
     }
 
-    /// Resolves `path` from `start` (used when it is relative). A final symlink is
-    /// followed when `follow` is set. Errors are Linux's: ENOENT, ENOTDIR, ELOOP,
-    /// ENAMETOOLONG.
+    /// Resolves `path` from `start` (used when it is relative) with the kernel's view:
+    /// the real root, no permission checks.
     pub fn resolve(&self, start: &Location, path: &[u8], follow: bool) -> KResult<Location> {
+        self.resolve_as(&self.root(), start, path, follow, None)
+    }
+
+    /// Resolves `path` for a process whose root is `root` (chroot) and whose
+    /// credentials, when given, must allow searching every directory on the way. A final
+    /// symlink is followed when `follow` is set. Errors are Linux's: ENOENT, ENOTDIR,
+    /// ELOOP, ENAMETOOLONG, EACCES.
+    pub fn resolve_as(&self, root: &Location, start: &Location, path: &[u8], follow: bool,
+                      creds: Option<&Creds>) -> KResult<Location> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -103,7 +185,7 @@ impl Vfs {
             return Err(Errno::ENAMETOOLONG);
         }
 
-        let mut loc = if path[0] == b'/' { self.root() } else { start.clone() };
+        let mut loc = if path[0] == b'/' { root.clone() } else { start.clone() };
         let mut pending: Vec<Vec<u8>> = components(path).rev().collect();
         let must_be_dir = path.ends_with(b"/");
         let mut links = 0;
@@ -113,11 +195,17 @@ impl Vfs {
             if loc.inode().file_type() != FileType::Directory {
                 return Err(Errno::ENOTDIR);
             }
+            if let Some(c) = creds {
+                c.may(&loc.inode().stat()?, MAY_EXEC)?;
+            }
 
             match name.as_slice() {
                 b"." => continue,
+                // `..` never climbs above the process's root.
                 b".." => {
-                    loc.parent();
+                    if loc.chain.len() > root.chain.len() {
+                        loc.parent();
+                    }
                     continue;
                 }
                 _ => {}
@@ -139,7 +227,7 @@ impl Vfs {
                     return Err(Errno::ENOENT);
                 }
                 if target[0] == b'/' {
-                    loc = self.root();
+                    loc = root.clone();
                 }
                 pending.extend(components(&target).rev().collect::<Vec<_>>());
                 continue;
@@ -158,6 +246,15 @@ impl Vfs {
     pub fn resolve_parent(&self, start: &Location, path: &[u8])
         -> KResult<(Location, Vec<u8>)>
     {
+        self.resolve_parent_as(&self.root(), start, path, None)
+    }
+
+    /// [`Vfs::resolve_parent`] for a process with root `root` and credentials `creds`.
+    pub fn resolve_parent_as(&self, root: &Location, start: &Location, path: &[u8],
+                             creds: Option<&Creds>) -> KResult<(Location, Vec<u8>)> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let trimmed = trim_trailing_slashes(path);
         let (dir, name) = match trimmed.iter().rposition(|&b| b == b'/') {
             Some(0) => (&b"/"[..], &trimmed[1..]),
@@ -168,7 +265,7 @@ impl Vfs {
             return Err(Errno::ENAMETOOLONG);
         }
 
-        let parent = self.resolve(start, dir, true)?;
+        let parent = self.resolve_as(root, start, dir, true, creds)?;
         if parent.inode().file_type() != FileType::Directory {
             return Err(Errno::ENOTDIR);
         }
@@ -183,9 +280,11 @@ impl Vfs {
         path.extend_from_slice(name);
 
         // A later mount on the same point hides an earlier one, as on Linux.
-        if let Some((_, fs)) = self.mounts.iter().rev().find(|(at, _)| *at == path) {
-            return Ok(fs.root());
+        let mounts = self.mounts.read();
+        if let Some(m) = mounts.iter().rev().find(|m| m.at == path) {
+            return Ok(m.fs.root());
         }
+        drop(mounts);
         dir.inode().lookup(name)
     }
 }

@@ -9,7 +9,8 @@ use crate::fs::file::{self, FileKind, OpenFile};
 use crate::pipe::{Pipe, PipeEnd, WriteOutcome, PIPE_CAPACITY};
 use crate::signal::{self, Restart, SigInfo};
 use crate::fs::vfs::Location;
-use crate::fs::{FileType, Stat};
+use crate::cred::{MAY_READ, MAY_WRITE};
+use crate::fs::{FileType, SetAttr, Stat};
 
 /// `AT_FDCWD`: resolve relative to the working directory.
 const AT_FDCWD: i32 = -100;
@@ -36,7 +37,7 @@ fn file(cx: &Ctx, fd: i32) -> KResult<Arc<OpenFile>> {
 }
 
 /// The location relative paths start from: the working directory or `dirfd`'s.
-fn start_dir(cx: &Ctx, dirfd: i32) -> KResult<Location> {
+pub(super) fn start_dir(cx: &Ctx, dirfd: i32) -> KResult<Location> {
     if dirfd == AT_FDCWD {
         return Ok(cx.task.process.cwd.lock().clone());
     }
@@ -47,13 +48,23 @@ fn start_dir(cx: &Ctx, dirfd: i32) -> KResult<Location> {
     Ok(f.location.clone())
 }
 
-fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Location> {
-    let start = if path.first() == Some(&b'/') {
-        cx.k.vfs.root()
-    } else {
-        start_dir(cx, dirfd)?
-    };
-    cx.k.vfs.resolve(&start, path, follow)
+/// Resolves `path` as the calling process sees the tree: from its root and working
+/// directory (or `dirfd`), with its search permissions.
+pub fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Location> {
+    let root = cx.task.process.root.lock().clone();
+    let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
+    let creds = cx.task.process.creds.lock().clone();
+    cx.k.vfs.resolve_as(&root, &start, path, follow, Some(&creds))
+}
+
+/// Resolves the parent directory of `path` and its last component, as the caller sees
+/// the tree, and checks that the caller may change that directory.
+pub fn resolve_parent_at(cx: &Ctx, dirfd: i32, path: &[u8]) -> KResult<(Location, Vec<u8>)> {
+    let root = cx.task.process.root.lock().clone();
+    let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
+    let creds = cx.task.process.creds.lock().clone();
+    let (dir, name) = cx.k.vfs.resolve_parent_as(&root, &start, path, Some(&creds))?;
+    Ok((dir, name))
 }
 
 // ---- open and close ----
@@ -74,20 +85,20 @@ pub fn sys_creat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     do_openat(cx, AT_FDCWD, a[0], flags, a[1] as u32)
 }
 
-fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, _mode: u32) -> KResult<i64> {
+fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> KResult<i64> {
     let path = cx.read_path(path_addr)?;
-    let follow = flags & file::O_NOFOLLOW == 0;
+    let creating = flags & file::O_CREAT != 0;
+    let follow = flags & file::O_NOFOLLOW == 0 && !(creating && flags & file::O_EXCL != 0);
 
     let loc = match resolve_at(cx, dirfd, &path, follow) {
-        Ok(loc) if flags & file::O_CREAT != 0 && flags & file::O_EXCL != 0 => {
-            drop(loc);
-            return Err(Errno::EEXIST);
-        }
+        Ok(_) if creating && flags & file::O_EXCL != 0 => return Err(Errno::EEXIST),
         Ok(loc) => loc,
-        // Creating files comes with the writable file system.
-        Err(Errno::ENOENT) if flags & file::O_CREAT != 0 => {
-            cx.k.vfs.resolve_parent(&start_dir_for(cx, dirfd, &path)?, &path)?;
-            return Err(Errno::EROFS);
+        Err(Errno::ENOENT) if creating => {
+            if path.ends_with(b"/") {
+                return Err(Errno::EISDIR);
+            }
+            let ty = FileType::Regular.mode_bits();
+            super::path::create_at(cx, dirfd, &path, ty | (mode & 0o7777), 0)?
         }
         Err(e) => return Err(e),
     };
@@ -96,13 +107,6 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, _mode: u32) -
     let cloexec = flags & file::O_CLOEXEC != 0;
     let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
     Ok(fd as i64)
-}
-
-fn start_dir_for(cx: &Ctx, dirfd: i32, path: &[u8]) -> KResult<Location> {
-    if path.first() == Some(&b'/') {
-        return Ok(cx.k.vfs.root());
-    }
-    start_dir(cx, dirfd)
 }
 
 /// Opens the inode at `loc` with `flags`, checking what Linux checks at open.
@@ -125,14 +129,23 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
         return Err(Errno::EINVAL);
     }
 
+    let st = inode.stat()?;
+    let mut mask = 0;
+    if matches!(flags & file::O_ACCMODE, file::O_RDONLY | file::O_RDWR) {
+        mask |= MAY_READ;
+    }
+    if wants_write {
+        mask |= MAY_WRITE;
+    }
+    cx.task.process.creds.lock().may(&st, mask)?;
+
     let kind = match ty {
-        FileType::CharDevice => {
-            let rdev = inode.stat()?.rdev;
-            FileKind::Char(cx.k.devices.char_device(rdev)?)
-        }
+        FileType::CharDevice => FileKind::Char(cx.k.devices.char_device(st.rdev)?),
         FileType::Directory if wants_write => return Err(Errno::EISDIR),
-        // Every mounted disk file system is read-only until writes land.
-        FileType::Regular if wants_write => return Err(Errno::EROFS),
+        FileType::Regular if flags & file::O_TRUNC != 0 && wants_write => {
+            inode.set_attr(SetAttr { size: Some(0), ..super::path::now_attr() })?;
+            FileKind::Inode
+        }
         FileType::Regular | FileType::Directory => FileKind::Inode,
         FileType::BlockDevice | FileType::Fifo | FileType::Socket => return Err(Errno::ENXIO),
         FileType::Symlink => return Err(Errno::ELOOP),
@@ -737,29 +750,25 @@ pub fn sys_faccessat2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 }
 
 fn access_at(cx: &Ctx, dirfd: i32, path: u64, mode: u64, flags: u64) -> KResult<i64> {
-    const X_OK: u64 = 1;
-    const W_OK: u64 = 2;
-
     if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
     let st = stat_at(cx, dirfd, path, flags & !AT_EACCESS)?;
-    let ty = FileType::from_mode(st.mode);
 
-    // Root passes every permission check but execute, which needs some x bit on a
-    // non-directory.
-    if mode & X_OK != 0 && ty != Some(FileType::Directory) && st.mode & 0o111 == 0 {
-        return Err(Errno::EACCES);
+    // access(2) checks with the real ids, faccessat with AT_EACCESS with the effective.
+    let mut creds = cx.task.process.creds.lock().clone();
+    if flags & AT_EACCESS == 0 {
+        creds.fsuid = creds.uid;
+        creds.fsgid = creds.gid;
     }
-    if mode & W_OK != 0 && matches!(ty, Some(FileType::Regular | FileType::Directory)) {
-        return Err(Errno::EROFS);
-    }
+    creds.may(&st, mode as u32)?;
     Ok(0)
 }
 
 /// getcwd(2).
 pub fn sys_getcwd(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let mut path = cx.task.process.cwd.lock().path();
+    let root = cx.task.process.root.lock().clone();
+    let mut path = cx.task.process.cwd.lock().path_from(&root);
     path.push(0);
     if (a[1] as usize) < path.len() {
         return Err(Errno::ERANGE);

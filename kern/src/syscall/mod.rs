@@ -9,6 +9,8 @@ pub mod abi;
 mod fs;
 mod info;
 mod mm;
+mod mount;
+mod path;
 mod poll;
 mod process;
 mod signal;

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::abi::nr;
-use super::{fs, info, mm, poll, process, signal, Handler};
+use super::{fs, info, mm, mount, path, poll, process, signal, Handler};
 use crate::errno::Errno;
 
 /// How completely a syscall is emulated.
@@ -41,7 +41,6 @@ macro_rules! refused {
     };
 }
 
-const RO_FS: &str = "file systems are read-only until ext2 writes land";
 
 static TABLE: &[Entry] = &[
     // Files.
@@ -50,10 +49,10 @@ static TABLE: &[Entry] = &[
     full!(READV, fs::sys_readv),
     full!(WRITEV, fs::sys_writev),
     full!(PREAD64, fs::sys_pread64),
-    partial!(PWRITE64, fs::sys_pwrite64, RO_FS),
-    partial!(OPEN, fs::sys_open, RO_FS),
-    partial!(OPENAT, fs::sys_openat, RO_FS),
-    partial!(CREAT, fs::sys_creat, RO_FS),
+    full!(PWRITE64, fs::sys_pwrite64),
+    full!(OPEN, fs::sys_open),
+    full!(OPENAT, fs::sys_openat),
+    full!(CREAT, fs::sys_creat),
     full!(CLOSE, fs::sys_close),
     full!(LSEEK, fs::sys_lseek),
     full!(SENDFILE, fs::sys_sendfile),
@@ -77,6 +76,39 @@ static TABLE: &[Entry] = &[
     full!(READLINKAT, fs::sys_readlinkat),
     full!(UMASK, fs::sys_umask),
     full!(GETDENTS64, fs::sys_getdents64),
+    full!(MKDIR, path::sys_mkdir),
+    full!(MKDIRAT, path::sys_mkdirat),
+    full!(MKNOD, path::sys_mknod),
+    full!(MKNODAT, path::sys_mknodat),
+    full!(SYMLINK, path::sys_symlink),
+    full!(SYMLINKAT, path::sys_symlinkat),
+    full!(LINK, path::sys_link),
+    full!(LINKAT, path::sys_linkat),
+    full!(UNLINK, path::sys_unlink),
+    full!(UNLINKAT, path::sys_unlinkat),
+    full!(RMDIR, path::sys_rmdir),
+    full!(RENAME, path::sys_rename),
+    full!(RENAMEAT, path::sys_renameat),
+    partial!(RENAMEAT2, path::sys_renameat2, "RENAME_WHITEOUT is refused"),
+    full!(CHMOD, path::sys_chmod),
+    full!(FCHMOD, path::sys_fchmod),
+    full!(FCHMODAT, path::sys_fchmodat),
+    full!(CHOWN, path::sys_chown),
+    full!(LCHOWN, path::sys_lchown),
+    full!(FCHOWN, path::sys_fchown),
+    full!(FCHOWNAT, path::sys_fchownat),
+    full!(UTIMENSAT, path::sys_utimensat),
+    full!(TRUNCATE, path::sys_truncate),
+    full!(FTRUNCATE, path::sys_ftruncate),
+    full!(FSYNC, path::sys_fsync),
+    full!(FDATASYNC, path::sys_fsync),
+    full!(SYNC, path::sys_sync),
+    partial!(SYNCFS, path::sys_syncfs, "syncs every file system"),
+    full!(CHROOT, path::sys_chroot),
+    partial!(MOUNT, mount::sys_mount, "proc, sysfs, devtmpfs and tmpfs; no bind mounts"),
+    full!(UMOUNT2, mount::sys_umount2),
+    full!(STATFS, mount::sys_statfs),
+    full!(FSTATFS, mount::sys_fstatfs),
     full!(PIPE, fs::sys_pipe),
     full!(PIPE2, fs::sys_pipe2),
     full!(POLL, poll::sys_poll),
