@@ -6,6 +6,7 @@
 //! table lists) and are logged once per number.
 
 pub mod abi;
+mod cred;
 mod fs;
 mod info;
 mod mm;

@@ -39,19 +39,6 @@ pub fn sys_gettid(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(cx.task.tid as i64)
 }
 
-/// getuid, geteuid, getgid, getegid: everything runs as root until credentials land.
-pub fn sys_getuid(_cx: &mut Ctx, _a: &Args) -> KResult<i64> {
-    Ok(0)
-}
-
-/// getresuid(2) and getresgid(2): three zero ids.
-pub fn sys_getresuid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    for addr in &a[..3] {
-        cx.write_bytes(*addr, &0u32.to_le_bytes())?;
-    }
-    Ok(0)
-}
-
 /// getpgrp(2).
 pub fn sys_getpgrp(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(cx.task.process.pgid.load(Ordering::Relaxed) as i64)

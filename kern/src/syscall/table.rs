@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::abi::nr;
-use super::{fs, info, mm, mount, path, poll, process, signal, Handler};
+use super::{cred, fs, info, mm, mount, path, poll, process, signal, Handler};
 use crate::errno::Errno;
 
 /// How completely a syscall is emulated.
@@ -66,9 +66,9 @@ static TABLE: &[Entry] = &[
     full!(FSTAT, fs::sys_fstat),
     full!(NEWFSTATAT, fs::sys_newfstatat),
     partial!(STATX, fs::sys_statx, "basic fields only, no birth time"),
-    partial!(ACCESS, fs::sys_access, "everyone is root"),
-    partial!(FACCESSAT, fs::sys_faccessat, "everyone is root"),
-    partial!(FACCESSAT2, fs::sys_faccessat2, "everyone is root"),
+    full!(ACCESS, fs::sys_access),
+    full!(FACCESSAT, fs::sys_faccessat),
+    full!(FACCESSAT2, fs::sys_faccessat2),
     full!(GETCWD, fs::sys_getcwd),
     full!(CHDIR, fs::sys_chdir),
     full!(FCHDIR, fs::sys_fchdir),
@@ -129,12 +129,22 @@ static TABLE: &[Entry] = &[
     full!(GETPID, process::sys_getpid),
     full!(GETPPID, process::sys_getppid),
     full!(GETTID, process::sys_gettid),
-    partial!(GETUID, process::sys_getuid, "everyone is root"),
-    partial!(GETEUID, process::sys_getuid, "everyone is root"),
-    partial!(GETGID, process::sys_getuid, "everyone is root"),
-    partial!(GETEGID, process::sys_getuid, "everyone is root"),
-    partial!(GETRESUID, process::sys_getresuid, "everyone is root"),
-    partial!(GETRESGID, process::sys_getresuid, "everyone is root"),
+    full!(GETUID, cred::sys_getuid),
+    full!(GETEUID, cred::sys_geteuid),
+    full!(GETGID, cred::sys_getgid),
+    full!(GETEGID, cred::sys_getegid),
+    full!(GETRESUID, cred::sys_getresuid),
+    full!(GETRESGID, cred::sys_getresgid),
+    full!(SETUID, cred::sys_setuid),
+    full!(SETGID, cred::sys_setgid),
+    full!(SETREUID, cred::sys_setreuid),
+    full!(SETREGID, cred::sys_setregid),
+    full!(SETRESUID, cred::sys_setresuid),
+    full!(SETRESGID, cred::sys_setresgid),
+    full!(SETFSUID, cred::sys_setfsuid),
+    full!(SETFSGID, cred::sys_setfsgid),
+    full!(GETGROUPS, cred::sys_getgroups),
+    full!(SETGROUPS, cred::sys_setgroups),
     full!(GETPGRP, process::sys_getpgrp),
     full!(GETPGID, process::sys_getpgid),
     full!(GETSID, process::sys_getsid),
