@@ -44,6 +44,8 @@ pub struct Kernel {
     procs: RwLock<BTreeMap<Pid, Arc<Process>>>,
     /// Processes created since boot, for /proc/stat.
     pub forks: AtomicU64,
+    /// The pipes behind named FIFOs, by the address of their inode, while open.
+    pub fifos: Mutex<std::collections::HashMap<usize, std::sync::Weak<crate::pipe::Pipe>>>,
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
@@ -64,6 +66,7 @@ impl Kernel {
             next_pid: AtomicI32::new(1),
             procs: RwLock::new(BTreeMap::new()),
             forks: AtomicU64::new(0),
+            fifos: Mutex::new(Default::default()),
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
         })
@@ -105,6 +108,19 @@ impl Kernel {
     /// Every process, in pid order.
     pub fn processes(&self) -> Vec<Arc<Process>> {
         self.procs.read().values().cloned().collect()
+    }
+
+    /// The pipe behind the FIFO `inode`, made on first open.
+    pub fn fifo_pipe(&self, inode: &Arc<dyn crate::fs::Inode>) -> Arc<crate::pipe::Pipe> {
+        let key = Arc::as_ptr(inode) as *const () as usize;
+        let mut fifos = self.fifos.lock();
+        if let Some(p) = fifos.get(&key).and_then(|w| w.upgrade()) {
+            return p;
+        }
+        fifos.retain(|_, w| w.strong_count() > 0);
+        let p = crate::pipe::Pipe::new_fifo();
+        fifos.insert(key, Arc::downgrade(&p));
+        p
     }
 
     /// A new instance of the file system type `name`, for mount(2); ENODEV for types

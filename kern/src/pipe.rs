@@ -55,6 +55,8 @@ pub struct PipeEnd {
     pub pipe: Arc<Pipe>,
     /// Whether this is the write end.
     pub write: bool,
+    /// A FIFO opened O_RDWR: a write end that also counts as a reader.
+    pub read_too: bool,
 }
 
 /// What a write managed.
@@ -76,7 +78,41 @@ impl Pipe {
             read_wait: WaitQueue::default(),
             write_wait: WaitQueue::default(),
         });
-        (PipeEnd { pipe: pipe.clone(), write: false }, PipeEnd { pipe, write: true })
+        let r = PipeEnd { pipe: pipe.clone(), write: false, read_too: false };
+        (r, PipeEnd { pipe, write: true, read_too: false })
+    }
+
+    /// A pipe for a named FIFO: no ends open until someone opens one.
+    pub fn new_fifo() -> Arc<Pipe> {
+        Arc::new(Pipe {
+            state: Mutex::new(PipeState { buf: VecDeque::new(), readers: 0, writers: 0 }),
+            read_wait: WaitQueue::default(),
+            write_wait: WaitQueue::default(),
+        })
+    }
+
+    /// Opens one more end of a FIFO (both, for O_RDWR) and wakes those waiting for a
+    /// partner.
+    pub fn open_end(self: &Arc<Pipe>, write: bool, read_too: bool) -> PipeEnd {
+        let mut st = self.state.lock();
+        if write {
+            st.writers += 1;
+        }
+        if !write || read_too {
+            st.readers += 1;
+        }
+        drop(st);
+
+        self.read_wait.wake_all();
+        self.write_wait.wake_all();
+        PipeEnd { pipe: self.clone(), write, read_too }
+    }
+
+    /// Whether the other side of a FIFO has an end open: a reader for a writer, a
+    /// writer for a reader.
+    pub fn has_partner(&self, write: bool) -> bool {
+        let st = self.state.lock();
+        if write { st.readers > 0 } else { st.writers > 0 }
     }
 
     /// Reads up to `buf.len()` bytes: Ok(0) at end of file, EAGAIN when empty but a
@@ -160,7 +196,8 @@ impl Drop for PipeEnd {
         let mut st = self.pipe.state.lock();
         if self.write {
             st.writers -= 1;
-        } else {
+        }
+        if !self.write || self.read_too {
             st.readers -= 1;
         }
         drop(st);

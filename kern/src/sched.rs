@@ -120,6 +120,7 @@ fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
 fn finish_wait(task: &mut Task) {
     task.deadline_ns = None;
     task.progress = 0;
+    task.fifo_end = None;
 }
 
 /// Makes the memory changes decided at the last stop, writes back changed registers

@@ -245,6 +245,8 @@ pub struct Task {
     pub saved_sigmask: Option<u64>,
     /// The child of a vfork this task waits for.
     pub vfork_child: Option<Pid>,
+    /// The FIFO end an open(2) holds while it waits for a partner.
+    pub fifo_end: Option<Arc<crate::pipe::PipeEnd>>,
 }
 
 impl Task {
@@ -269,6 +271,7 @@ impl Task {
             progress: 0,
             saved_sigmask: None,
             vfork_child: None,
+            fifo_end: None,
         }
     }
 

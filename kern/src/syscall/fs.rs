@@ -103,7 +103,50 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
         Err(e) => return Err(e),
     };
 
+    if loc.inode().file_type() == FileType::Fifo && flags & file::O_PATH == 0 {
+        return open_fifo(cx, loc, flags);
+    }
     let f = open_location(cx, loc, flags)?;
+    let cloexec = flags & file::O_CLOEXEC != 0;
+    let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
+    Ok(fd as i64)
+}
+
+/// Opens a named FIFO: a reader waits for a writer and a writer for a reader, unless
+/// O_NONBLOCK (then a lone writer gets ENXIO) or O_RDWR (which never waits).
+fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
+    let st = loc.inode().stat()?;
+    let access = flags & file::O_ACCMODE;
+    let mask = match access {
+        file::O_RDONLY => MAY_READ,
+        file::O_WRONLY => MAY_WRITE,
+        _ => MAY_READ | MAY_WRITE,
+    };
+    cx.task.process.creds.lock().may(&st, mask)?;
+
+    let pipe = cx.k.fifo_pipe(loc.inode());
+    let nonblock = flags & file::O_NONBLOCK != 0;
+    let write = access != file::O_RDONLY;
+    if access != file::O_RDWR && !pipe.has_partner(write) {
+        if nonblock && write {
+            return Err(Errno::ENXIO);
+        }
+        if !nonblock && cx.task.fifo_end.is_none() {
+            // Announce this end so that the partner's open sees it, then wait.
+            cx.task.fifo_end = Some(Arc::new(pipe.open_end(write, false)));
+        }
+        if !nonblock && !pipe.has_partner(write) {
+            let q = if write { &pipe.write_wait } else { &pipe.read_wait };
+            return cx.wait_on(q, Restart::IfSaRestart);
+        }
+    }
+
+    let end = match cx.task.fifo_end.take() {
+        Some(end) => end,
+        None => Arc::new(pipe.open_end(write, access == file::O_RDWR)),
+    };
+    let inode = loc.inode().clone();
+    let f = OpenFile::new(loc, inode, FileKind::Pipe(end), flags);
     let cloexec = flags & file::O_CLOEXEC != 0;
     let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
     Ok(fd as i64)
