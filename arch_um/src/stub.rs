@@ -250,9 +250,12 @@ impl StubProcess {
         let seized = ptrace::seize(pid);
 
         // SAFETY: writing one byte from a local to our pipe, then closing it. The child
-        // waits for it so that the stub's first int3 finds it traced.
+        // waits for it so that the stub's first int3 finds it traced. An IPI may cut the
+        // write short (EINTR), so it is retried.
         unsafe {
-            libc::write(sync[1], [1u8].as_ptr().cast(), 1);
+            while libc::write(sync[1], [1u8].as_ptr().cast(), 1) < 0
+                && nix::errno::Errno::last_raw() == libc::EINTR
+            {}
             libc::close(sync[1]);
         }
         let running = match seized {

@@ -48,7 +48,7 @@ pub fn run(k: &Arc<Kernel>, init: InitSpec) -> ExitStatus {
 
 fn start_init(k: &Arc<Kernel>, init: &InitSpec) {
     match spawn_init(k, init) {
-        Ok(task) => k.cpus.queue(smp::VcpuId(0)).push(Box::new(task)),
+        Ok(task) => k.cpus.push(smp::VcpuId(0), Box::new(task)),
         Err(e) => {
             log::error!("Requested init {} failed: {} ({})", init.path, e,
                         crate::syscall::abi::errno_description(e));
@@ -79,7 +79,7 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
         }
     }
 
-    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>);
+    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>, 0);
     let mut task = Task::new(process.clone(), loaded.host, loaded.regs, cell);
     *process.exe.lock() = init.path.as_bytes().to_vec();
     k.add_process(process);

@@ -157,6 +157,10 @@ impl Kernel {
 impl Requeue for Kernel {
     fn requeue(&self, task: Box<Task>) {
         let cpu = VcpuId(task.cpu);
-        self.cpus.queue(cpu).push(task);
+        self.cpus.push(cpu, task);
+    }
+
+    fn kick(&self, cpu: usize) {
+        self.cpus.kick(VcpuId(cpu));
     }
 }

@@ -53,7 +53,7 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
         regs.fs_base = tls;
     }
 
-    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>);
+    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>, parent.cpu);
     let mut task = Task::new(child.clone(), host, regs, cell);
     task.host_regs = host_regs;
     task.sigmask = parent.sigmask;

@@ -28,24 +28,38 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
     log::debug!("vcpu{}: online", cpu.0);
 
     while let Some(task) = k.cpus.queue(cpu).pop_wait() {
-        if let Some(task) = run(&k, task) {
-            let cell = task.cell.clone();
-            if let Some(task) = cell.park(task) {
-                k.cpus.queue(cpu).push(task);
+        match run(&k, task) {
+            Ran::Parked(task) => {
+                let cell = task.cell.clone();
+                if let Some(task) = cell.park(task) {
+                    k.cpus.push(cpu, task);
+                }
             }
+            Ran::Yielded(task) => k.cpus.push(cpu, task),
+            Ran::Exited => {}
         }
     }
 }
 
-/// Runs `task` until it waits (returned, to be parked) or its process ends.
-pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Option<Box<Task>> {
+/// How a task's turn on the CPU ended.
+pub enum Ran {
+    /// It waits: park it.
+    Parked(Box<Task>),
+    /// It gave up the CPU or was preempted: queue it again.
+    Yielded(Box<Task>),
+    /// Its process ended.
+    Exited,
+}
+
+/// Runs `task` until it waits, yields or its process ends.
+pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ran {
     let flow = run_until_event(k, &mut task);
     match flow {
-        Flow::Continue => Some(task),
-        Flow::Block => Some(task),
+        Flow::Continue | Flow::Block => Ran::Parked(task),
+        Flow::Yield => Ran::Yielded(task),
         Flow::Exit(status) => {
             process::exit(k, &mut task, status);
-            None
+            Ran::Exited
         }
     }
 }
@@ -67,12 +81,17 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
             Ok(r) => r,
             Err(e) => return Flow::Exit(lost_host(task, e)),
         };
-        let stopped = match wait(running) {
+        let cpu = VcpuId(task.cpu);
+        k.cpus.set_in_guest(cpu, true);
+        let waited = wait(k, task, running);
+        k.cpus.set_in_guest(cpu, false);
+        let (stopped, preempted) = match waited {
             Ok(s) => s,
             Err(exit) => return Flow::Exit(host_exit_status(task, exit)),
         };
 
         match handle_stop(k, task, stopped) {
+            Flow::Continue if preempted => return Flow::Yield,
             Flow::Continue => {}
             other => return other,
         }
@@ -164,13 +183,23 @@ fn stub_failure(e: arch_um::stub::StubError) -> HostError {
     }
 }
 
-/// Waits for the next stop of a running task.
-fn wait(mut running: Running) -> Result<Stopped, Exit> {
+/// Waits for the next stop of a running task. An IPI or the preemption tick interrupts
+/// the wait: then the guest is stopped with PTRACE_INTERRUPT if a queued task is owed
+/// the CPU (the second value says so) or a signal waits for it.
+fn wait(k: &Kernel, task: &Task, mut running: Running) -> Result<(Stopped, bool), Exit> {
+    let mut preempt = false;
     loop {
         match running.wait() {
-            Ok(WaitOutcome::Stopped(s)) => return Ok(s),
+            Ok(WaitOutcome::Stopped(s)) => return Ok((s, preempt)),
             Ok(WaitOutcome::Exited(e)) => return Err(e),
-            Err((r, e)) if e.errno == 4 => running = r,
+            Err((r, e)) if e.errno == 4 => {
+                running = r;
+                let owed = k.cpus.should_preempt(VcpuId(task.cpu));
+                if owed || signal::deliverable(task) != 0 {
+                    preempt |= owed;
+                    let _ = running.interrupt();
+                }
+            }
             Err((_, e)) => {
                 log::error!("waiting for a guest failed: {e}");
                 return Err(Exit::Signal(SIGKILL));

@@ -201,10 +201,11 @@ impl Process {
         self.exit_status.lock().is_some()
     }
 
-    /// Wakes every task of the process, so that waits notice a new signal.
+    /// Wakes every task of the process, and interrupts those running guest code, so
+    /// that waits and guests notice a new signal.
     pub fn wake_tasks(&self) {
         for cell in self.cells.lock().iter() {
-            cell.wake();
+            cell.wake_and_kick();
         }
     }
 }

@@ -18,6 +18,9 @@ use crate::task::Task;
 pub trait Requeue: Send + Sync {
     /// Queues `task` to run.
     fn requeue(&self, task: Box<Task>);
+
+    /// Gets the attention of CPU `cpu`, which may be running the task in guest code.
+    fn kick(&self, cpu: usize);
 }
 
 enum CellState {
@@ -33,12 +36,15 @@ pub struct WakeCell {
     /// Guarded by its own mutex; the innermost lock of the kernel.
     state: Mutex<CellState>,
     requeue: Weak<dyn Requeue>,
+    /// The CPU the task belongs to.
+    cpu: usize,
 }
 
 impl WakeCell {
-    /// A cell whose woken task goes back through `requeue`.
-    pub fn new(requeue: Weak<dyn Requeue>) -> Arc<WakeCell> {
-        Arc::new(WakeCell { state: Mutex::new(CellState::Active { woken: false }), requeue })
+    /// A cell whose woken task goes back through `requeue` to CPU `cpu`.
+    pub fn new(requeue: Weak<dyn Requeue>, cpu: usize) -> Arc<WakeCell> {
+        let state = Mutex::new(CellState::Active { woken: false });
+        Arc::new(WakeCell { state, requeue, cpu })
     }
 
     /// Forgets wake-ups from before: called as a syscall starts, so only wake-ups after
@@ -80,6 +86,14 @@ impl WakeCell {
 
         if let (Some(task), Some(rq)) = (task, self.requeue.upgrade()) {
             rq.requeue(task);
+        }
+    }
+
+    /// Wakes the task and, if it is running guest code, interrupts it: a signal came.
+    pub fn wake_and_kick(&self) {
+        self.wake();
+        if let Some(rq) = self.requeue.upgrade() {
+            rq.kick(self.cpu);
         }
     }
 

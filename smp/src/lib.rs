@@ -8,9 +8,11 @@
 #![warn(missing_docs)]
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
+use arch_um::thread::TickTimer;
 use arch_um::HostResult;
 use crossbeam_utils::CachePadded;
 use parking_lot::{Condvar, Mutex};
@@ -78,16 +80,34 @@ impl<T> RunQueue<T> {
     }
 }
 
+/// A time slice: how long a task runs before a waiting one gets the CPU.
+pub const TIME_SLICE_NS: u64 = 10_000_000;
+
+/// What other CPUs may know and poke of a CPU.
+#[derive(Default)]
+struct VcpuState {
+    /// Host thread id, the target of IPIs; 0 until the thread starts.
+    tid: AtomicI32,
+    /// Whether the CPU is running guest code (it then needs an IPI to notice things).
+    in_guest: AtomicBool,
+    /// Whether the preemption tick is armed.
+    ticking: AtomicBool,
+    /// The CPU's preemption tick, made on its own thread.
+    tick: OnceLock<TickTimer>,
+}
+
 /// The virtual CPUs of the machine and their run queues.
 pub struct Cpus<T> {
     queues: Vec<CachePadded<RunQueue<T>>>,
+    state: Vec<CachePadded<VcpuState>>,
 }
 
 impl<T: Send + 'static> Cpus<T> {
     /// Run queues for `n` CPUs (threads start with [`Cpus::start`]).
     pub fn new(n: usize) -> Arc<Cpus<T>> {
         let queues = (0..n).map(|_| CachePadded::new(RunQueue::default())).collect();
-        Arc::new(Cpus { queues })
+        let state = (0..n).map(|_| CachePadded::new(VcpuState::default())).collect();
+        Arc::new(Cpus { queues, state })
     }
 
     /// Number of virtual CPUs.
@@ -107,17 +127,80 @@ impl<T: Send + 'static> Cpus<T> {
     }
 
     /// Starts one pinned host thread per CPU, each running `body` with its id.
-    pub fn start<F>(&self, body: F) -> HostResult<Vec<JoinHandle<()>>>
+    pub fn start<F>(self: &Arc<Self>, body: F) -> HostResult<Vec<JoinHandle<()>>>
     where
         F: Fn(VcpuId) + Send + Sync + 'static,
     {
+        arch_um::thread::install_ipi_handler()?;
         let body = Arc::new(body);
         (0..self.count())
             .map(|i| {
-                let body = body.clone();
-                arch_um::thread::spawn_pinned(format!("vcpu{i}"), i, move || body(VcpuId(i)))
+                let (body, cpus) = (body.clone(), self.clone());
+                arch_um::thread::spawn_pinned(format!("vcpu{i}"), i, move || {
+                    cpus.online(VcpuId(i));
+                    body(VcpuId(i))
+                })
             })
             .collect()
+    }
+
+    /// Records the calling thread as CPU `cpu`'s and makes its preemption tick.
+    fn online(&self, cpu: VcpuId) {
+        let st = &self.state[cpu.0];
+        st.tid.store(arch_um::thread::current_tid(), Ordering::Release);
+        match TickTimer::for_current_thread() {
+            Ok(t) => {
+                let _ = st.tick.set(t);
+            }
+            Err(e) => log::warn!("vcpu{}: no preemption tick: {e}", cpu.0),
+        }
+    }
+
+    /// Queues `item` on `cpu` and, if the CPU is busy with a guest, starts its
+    /// preemption tick so that the item gets a turn within a time slice.
+    pub fn push(&self, cpu: VcpuId, item: T) {
+        self.queues[cpu.0].push(item);
+        if self.state[cpu.0].in_guest.load(Ordering::Acquire) {
+            self.set_ticking(cpu, true);
+        }
+    }
+
+    fn set_ticking(&self, cpu: VcpuId, on: bool) {
+        let st = &self.state[cpu.0];
+        if st.ticking.swap(on, Ordering::AcqRel) == on {
+            return;
+        }
+        if let Some(t) = st.tick.get() {
+            t.set_period(if on { TIME_SLICE_NS } else { 0 });
+        }
+    }
+
+    /// Marks CPU `cpu` as running guest code (or not): only then do other CPUs need to
+    /// interrupt it to get its attention. Entering with tasks queued starts the tick.
+    pub fn set_in_guest(&self, cpu: VcpuId, on: bool) {
+        self.state[cpu.0].in_guest.store(on, Ordering::Release);
+        if on && !self.queues[cpu.0].is_empty() {
+            self.set_ticking(cpu, true);
+        }
+    }
+
+    /// Called by CPU `cpu` when its wait for the guest was interrupted: whether a queued
+    /// task is owed the CPU. Stops the tick when nothing waits.
+    pub fn should_preempt(&self, cpu: VcpuId) -> bool {
+        let waiting = !self.queues[cpu.0].is_empty();
+        if !waiting {
+            self.set_ticking(cpu, false);
+        }
+        waiting
+    }
+
+    /// Sends CPU `cpu` an IPI, so that it looks at its running task (a signal arrived).
+    pub fn kick(&self, cpu: VcpuId) {
+        let st = &self.state[cpu.0];
+        let tid = st.tid.load(Ordering::Acquire);
+        if tid != 0 && st.in_guest.load(Ordering::Acquire) {
+            arch_um::thread::send_ipi(tid);
+        }
     }
 
     /// Stops every CPU's loop.

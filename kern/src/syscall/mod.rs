@@ -43,6 +43,8 @@ pub enum Flow {
     Continue,
     /// The syscall waits: park the task; the syscall runs again when it is woken.
     Block,
+    /// The task gives up the CPU to the next queued task (sched_yield, preemption).
+    Yield,
     /// The task's thread group is gone with this status.
     Exit(ExitStatus),
 }
@@ -60,6 +62,8 @@ pub struct Ctx<'a> {
     regs_replaced: bool,
     /// Set by calls that must wait, with how a signal interrupts them.
     block: Option<Restart>,
+    /// Set by sched_yield.
+    yield_now: bool,
 }
 
 impl Ctx<'_> {
@@ -120,6 +124,11 @@ impl Ctx<'_> {
         Ok(0)
     }
 
+    /// Gives the CPU to the next queued task once the call returns.
+    pub fn yield_cpu(&mut self) {
+        self.yield_now = true;
+    }
+
     /// Makes the call wait for a wake-up that something else arranged (a timer).
     pub fn wait(&mut self, restart: Restart) -> KResult<i64> {
         self.block = Some(restart);
@@ -138,12 +147,12 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     let trace = k.config.strace.then(|| strace::begin(nr, args, &*task.mm()));
 
     task.cell.arm();
-    let mut cx = Ctx { k, task, exit: None, regs_replaced: false, block: None };
+    let mut cx = Ctx { k, task, exit: None, regs_replaced: false, block: None, yield_now: false };
     let result = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut cx, &args),
         None => unknown(&cx, nr),
     };
-    let (exit, regs_replaced, block) = (cx.exit, cx.regs_replaced, cx.block);
+    let (exit, regs_replaced, block, yield_now) = (cx.exit, cx.regs_replaced, cx.block, cx.yield_now);
 
     if let (Some(restart), Ok(_), None) = (block, &result, exit) {
         task.blocked = Some(restart);
@@ -161,6 +170,7 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     }
     match exit {
         Some(status) => Flow::Exit(status),
+        None if yield_now => Flow::Yield,
         None => Flow::Continue,
     }
 }

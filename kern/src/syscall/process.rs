@@ -199,8 +199,9 @@ pub fn sys_prctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
 }
 
-/// sched_yield(2).
-pub fn sys_sched_yield(_cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+/// sched_yield(2): the next queued task of this CPU runs first.
+pub fn sys_sched_yield(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    cx.yield_cpu();
     Ok(0)
 }
 
