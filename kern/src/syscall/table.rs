@@ -232,9 +232,44 @@ pub fn support_table() -> impl Iterator<Item = (u64, Support)> {
     TABLE.iter().map(|e| (e.nr, e.support))
 }
 
+/// The support table as Markdown, for `kern/SYSCALLS.md`: every x86_64 syscall with
+/// what the kernel does with it.
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "# Syscall support\n\nGenerated from `kern/src/syscall/table.rs` by \
+         `UPDATE_SYSCALLS_MD=1 cargo test -p kern syscalls_md`; do not edit by hand.\n\n\
+         Calls not listed return ENOSYS and log a warning once per number.\n\n\
+         | nr | syscall | status | notes |\n|---:|---|---|---|\n",
+    );
+    let mut rows: Vec<_> = TABLE.iter().collect();
+    rows.sort_by_key(|e| e.nr);
+
+    for e in rows {
+        let name = super::abi::name(e.nr).unwrap_or("?");
+        let (status, note) = match e.support {
+            Support::Full => ("full".to_string(), String::new()),
+            Support::Partial(why) => ("partial".to_string(), why.to_string()),
+            Support::Unsupported(errno, why) => (format!("refused ({errno})"), why.to_string()),
+        };
+        out.push_str(&format!("| {} | `{name}` | {status} | {note} |\n", e.nr));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syscalls_md_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/SYSCALLS.md");
+        let want = render_markdown();
+        if std::env::var_os("UPDATE_SYSCALLS_MD").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "kern/SYSCALLS.md is stale: run with UPDATE_SYSCALLS_MD=1");
+    }
 
     #[test]
     fn every_entry_is_listed_once_and_has_a_name() {
