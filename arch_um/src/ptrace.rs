@@ -14,8 +14,13 @@ const PTRACE_EVENT_STOP: i32 = 128;
 /// EXITKILL: a kernel that dies for any reason takes its guests with it, so no guest
 /// process outlives the kernel on the host. TRACESYSGOOD: syscall stops are told apart
 /// from a real SIGTRAP by bit 7 of the stop signal.
-const SEIZE_OPTIONS: libc::c_ulong = (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD)
-    as libc::c_ulong;
+/// TRACEFORK: a process the stub forks (a guest's fork) is traced from its first
+/// instruction by the same tracer, never running untraced.
+const SEIZE_OPTIONS: libc::c_ulong = (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD
+    | libc::PTRACE_O_TRACEFORK) as libc::c_ulong;
+
+/// The event a stub's fork reports (`PTRACE_EVENT_FORK`).
+pub const EVENT_FORK: i32 = 1;
 
 /// A host thread id of a traced guest thread.
 pub type HostTid = i32;
@@ -129,6 +134,12 @@ fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> Host
     }
 }
 
+/// A handle on a new tracee that was auto-attached (a stub's fork), to wait for its
+/// first stop.
+pub fn attached(tid: HostTid) -> Running {
+    Running { tid }
+}
+
 /// Seizes `tid`, which must be a child process of the calling thread's process.
 ///
 /// The tracee keeps running; it stops at its first signal or ptrace event.
@@ -193,6 +204,14 @@ impl Stopped {
     /// Why it stopped.
     pub fn reason(&self) -> StopReason {
         self.reason
+    }
+
+    /// The message of a ptrace event stop (a new child's pid for PTRACE_EVENT_FORK).
+    pub fn event_msg(&self) -> HostResult<u64> {
+        let mut msg: libc::c_ulong = 0;
+        let p = &mut msg as *mut libc::c_ulong as usize;
+        ptrace_raw(libc::PTRACE_GETEVENTMSG, self.tid, 0, p)?;
+        Ok(msg)
     }
 
     /// Whether this is a group-stop or PTRACE_INTERRUPT stop rather than a signal.

@@ -330,9 +330,117 @@ impl StubProcess {
         Ok(t)
     }
 
+    /// Makes a copy of this address space as a new host process (a guest's fork or a
+    /// fresh one for execve): the stub runs `pre` (write-protecting pages for
+    /// copy-on-write), then forks. The child shares every mapping as it then is (shared
+    /// file mappings of physical memory, so the same frames) and is traced by the calling
+    /// thread from birth; `empty` unmaps everything of the guest's in it. Returns the
+    /// parent and the child, both stopped.
+    ///
+    /// Preconditions: `t` is a stopped thread of this process; `child_orders_off` is a
+    /// frame owned by the child's address space.
+    pub fn fork(&self, physmem: &PhysMem, t: Stopped, pre: &[MapOp], empty: bool,
+                child_orders_off: u64) -> Result<(Stopped, StubProcess, Stopped), StubError> {
+        // CLONE_PARENT keeps every address-space process a child of the kernel.
+        let clone = [libc::SYS_clone as u64, (libc::CLONE_PARENT | libc::SIGCHLD) as u64,
+                     0, 0, 0, 0, 0, 0];
+        let mut orders = Vec::new();
+        for op in pre {
+            orders.push(op.encode(self.physmem_fd));
+        }
+        orders.push(clone);
+
+        let (parent, pid) = self.run_raw(physmem, t, &orders)?;
+        let child = StubProcess { pid, layout: self.layout, orders_off: child_orders_off,
+                                  physmem_fd: self.physmem_fd };
+        let stopped = match wait_first_stop(ptrace::attached(pid)) {
+            Ok(s) => s,
+            Err(e) => {
+                ptrace::kill_and_reap(pid);
+                return Err(e);
+            }
+        };
+
+        // The child still reads the parent's orders page: its first order, written there,
+        // maps its own.
+        let mut first = vec![MapOp::Map { addr: self.layout.orders_addr(), len: FRAME_SIZE,
+                                          prot: libc::PROT_READ as u32,
+                                          phys_off: child_orders_off }];
+        if empty {
+            first.push(MapOp::Unmap { addr: 0, len: self.layout.base });
+        }
+        let encoded: Vec<[u64; 8]> = first.iter().map(|op| op.encode(self.physmem_fd)).collect();
+        match self.run_raw(physmem, stopped, &encoded) {
+            Ok((stopped, _)) => Ok((parent, child, stopped)),
+            Err(e) => {
+                ptrace::kill_and_reap(pid);
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs encoded orders from this process's orders page on `t` (which may be a
+    /// just-forked child still mapping it), passing over the fork event. Returns the
+    /// thread stopped again and the pid of a child forked by the last order, if any.
+    fn run_raw(&self, physmem: &PhysMem, mut t: Stopped, orders: &[[u64; 8]])
+        -> Result<(Stopped, i32), StubError>
+    {
+        assert!(orders.len() <= ORDERS_PER_RUN);
+        let bytes: Vec<u8> = orders.iter().flatten().flat_map(|w| w.to_le_bytes()).collect();
+        physmem.write(self.orders_off, &bytes);
+
+        let regs = Regs {
+            rip: self.layout.base + STUB_EXEC_OFFSET,
+            r15: self.layout.orders_addr(),
+            r14: orders.len() as u64,
+            ..t.regs().map_err(StubError::Host)?
+        };
+        t.set_regs(&regs).map_err(StubError::Host)?;
+
+        let mut forked = 0;
+        let mut running = t.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+        loop {
+            let stopped = wait_first_stop(running)?;
+            match stopped.reason() {
+                StopReason::Event(ptrace::EVENT_FORK) => {
+                    forked = stopped.event_msg().map_err(StubError::Host)? as i32;
+                    running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+                }
+                StopReason::Signal(libc::SIGTRAP) => {
+                    t = stopped;
+                    break;
+                }
+                _ => running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?,
+            }
+        }
+
+        let after = t.regs().map_err(StubError::Host)?;
+        if after.r14 != 0 {
+            if forked != 0 {
+                ptrace::kill_and_reap(forked);
+            }
+            let index = orders.len() - after.r14 as usize;
+            let errno = -(after.rax as i64) as i32;
+            return Err(StubError::Refused { index, errno, stopped: t });
+        }
+        Ok((t, forked))
+    }
+
     /// Kills the host process. Its other threads die with it.
     pub fn kill(&self) {
         ptrace::kill_and_reap(self.pid);
+    }
+}
+
+/// Waits for the next stop of a tracee, retrying after IPIs.
+fn wait_first_stop(mut running: ptrace::Running) -> Result<Stopped, StubError> {
+    loop {
+        match running.wait() {
+            Ok(WaitOutcome::Stopped(s)) => return Ok(s),
+            Ok(WaitOutcome::Exited(exit)) => return Err(StubError::Gone(exit)),
+            Err((r, e)) if e.errno == libc::EINTR => running = r,
+            Err((_, e)) => return Err(StubError::Host(e)),
+        }
     }
 }
 

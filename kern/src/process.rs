@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crate::errno::{Errno, KResult};
 use crate::kernel::Kernel;
-use crate::mm::AddressSpace;
 use crate::signal;
 use crate::task::{ExitStatus, Pid, Process, Task};
 use crate::waitq::{Requeue, WakeCell};
@@ -34,8 +33,12 @@ pub struct ForkArgs {
 /// descriptors and dispositions, runnable on this CPU. Returns the child's pid.
 pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> {
     let parent_mm = parent.mm();
-    let (child_mm, host) = AddressSpace::new(&k.mem)?;
-    parent_mm.fork_into(&child_mm)?;
+    let t = parent.host.take().expect("fork runs at a syscall stop");
+    let (back, forked) = parent_mm.fork(t);
+    parent.host = back;
+    // The stub ran on the parent's thread and clobbered its registers.
+    parent.host_regs = Default::default();
+    let (child_mm, host) = forked?;
     let host_regs = host.regs().map_err(|_| Errno::EAGAIN)?;
 
     let pid = k.alloc_pid();

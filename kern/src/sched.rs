@@ -145,7 +145,10 @@ fn finish_wait(task: &mut Task) {
 /// Makes the memory changes decided at the last stop, writes back changed registers
 /// and resumes guest code.
 fn enter_guest(task: &mut Task) -> Result<Running, HostError> {
-    let mut t = task.host.take().expect("a task enters the guest from a ptrace-stop");
+    // No host thread means it died under a stub run (killed from outside).
+    let Some(mut t) = task.host.take() else {
+        return Err(HostError { errno: 3, op: "enter guest" });
+    };
 
     let mm = task.mm();
     match mm.flush(t) {

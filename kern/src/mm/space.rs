@@ -147,6 +147,92 @@ impl AddressSpace {
         self.stub.run(&self.mem.physmem, t, &ops).map(|t| (t, true))
     }
 
+    /// Forks this address space: a new host process made by the stub from this one
+    /// (run on `t`, a stopped thread of it), so it starts with every mapping this one has,
+    /// private pages write-protected on both sides for copy-on-write. Returns this side's
+    /// thread stopped again (registers clobbered), and the child with its stopped thread.
+    /// On failure the thread comes back if it survived.
+    pub fn fork(&self, t: Stopped)
+        -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>)
+    {
+        let orders = match self.mem.frames.alloc() {
+            Ok(f) => f,
+            Err(e) => return (Some(t), Err(e)),
+        };
+
+        let (pre, child_state) = self.prepare_fork();
+        let mut t = t;
+        if pre.len() >= arch_um::stub::ORDERS_PER_RUN {
+            match self.stub.run(&self.mem.physmem, t, &pre) {
+                Ok(s) => t = s,
+                Err(e) => {
+                    self.release_state(child_state, orders);
+                    return (refused_thread(e), Err(Errno::EAGAIN));
+                }
+            }
+        }
+        let pre = if pre.len() >= arch_um::stub::ORDERS_PER_RUN { Vec::new() } else { pre };
+
+        match self.stub.fork(&self.mem.physmem, t, &pre, false, orders.0) {
+            Ok((parent, stub, child)) => {
+                let space = AddressSpace { mem: self.mem.clone(), stub, orders,
+                                           state: Mutex::new(child_state) };
+                (Some(parent), Ok((space, child)))
+            }
+            Err(e) => {
+                log::warn!("fork of an address space failed: {e:?}");
+                self.release_state(child_state, orders);
+                (refused_thread(e), Err(Errno::EAGAIN))
+            }
+        }
+    }
+
+    /// Write-protects this side's private pages and builds the child's page table:
+    /// returns the pending host operations (ending with the protection) and the child's
+    /// state.
+    fn prepare_fork(&self) -> (Vec<MapOp>, MmState) {
+        let mut st = self.state.lock();
+        let mut child = MmState {
+            vmas: st.vmas.clone(),
+            ptes: BTreeMap::new(),
+            pending: Vec::new(),
+            brk_start: st.brk_start,
+            brk: st.brk,
+        };
+
+        let mut protect: Vec<(u64, u64, Prot)> = Vec::new();
+        let MmState { vmas, ptes, .. } = &mut *st;
+        for (&page, pte) in ptes.iter_mut() {
+            self.mem.frames.get(pte.frame);
+            let shared = vmas.range(..=page).next_back().is_some_and(|(_, v)| v.shared);
+            if let Some(host) = pte.host.filter(|h| h.contains(Prot::WRITE) && !shared) {
+                let ro = host.without(Prot::WRITE);
+                pte.host = Some(ro);
+                match protect.last_mut() {
+                    Some((start, len, p)) if *start + *len == page && *p == ro => {
+                        *len += PAGE_SIZE;
+                    }
+                    _ => protect.push((page, PAGE_SIZE, ro)),
+                }
+            }
+            // The child inherits the host mappings as they are after the protection.
+            child.ptes.insert(page, Pte { frame: pte.frame, host: pte.host });
+        }
+
+        let mut pre = std::mem::take(&mut st.pending);
+        for (addr, len, prot) in protect {
+            pre.push(MapOp::Protect { addr, len, prot: prot.0 });
+        }
+        (pre, child)
+    }
+
+    fn release_state(&self, st: MmState, orders: PhysAddr) {
+        for pte in st.ptes.into_values() {
+            self.mem.frames.put(pte.frame);
+        }
+        self.mem.frames.put(orders);
+    }
+
     /// Copies this address space into the empty `child` for fork: the same areas, and
     /// every page shared with it, copy-on-write for private areas. Pages this side has
     /// mapped writable become read-only here too, so that either side's write copies.
@@ -394,6 +480,14 @@ impl Drop for AddressSpace {
             self.mem.frames.put(pte.frame);
         }
         self.mem.frames.put(self.orders);
+    }
+}
+
+/// The thread a failed stub run hands back, if it still lives.
+fn refused_thread(e: StubError) -> Option<Stopped> {
+    match e {
+        StubError::Refused { stopped, .. } => Some(stopped),
+        _ => None,
     }
 }
 

@@ -28,7 +28,7 @@ use crate::signal::Restart;
 use crate::task::{ExitStatus, Task};
 use crate::waitq::WaitQueue;
 
-pub use table::{support_table, Support};
+pub use table::{render_markdown, support_table, Support};
 
 /// The six raw argument registers of a system call.
 pub type Args = [u64; 6];
