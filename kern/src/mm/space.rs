@@ -233,40 +233,6 @@ impl AddressSpace {
         self.mem.frames.put(orders);
     }
 
-    /// Copies this address space into the empty `child` for fork: the same areas, and
-    /// every page shared with it, copy-on-write for private areas. Pages this side has
-    /// mapped writable become read-only here too, so that either side's write copies.
-    pub fn fork_into(&self, child: &AddressSpace) -> KResult<()> {
-        let mut st = self.state.lock();
-        let mut cst = child.state.lock();
-        cst.vmas = st.vmas.clone();
-        cst.brk_start = st.brk_start;
-        cst.brk = st.brk;
-
-        let mut protect: Vec<(u64, u64, Prot)> = Vec::new();
-        let MmState { vmas, ptes, .. } = &mut *st;
-        for (&page, pte) in ptes.iter_mut() {
-            self.mem.frames.get(pte.frame);
-            cst.ptes.insert(page, Pte { frame: pte.frame, host: None });
-
-            let shared = vmas.range(..=page).next_back().is_some_and(|(_, v)| v.shared);
-            let Some(host) = pte.host.filter(|h| h.contains(Prot::WRITE) && !shared) else {
-                continue;
-            };
-            let ro = host.without(Prot::WRITE);
-            pte.host = Some(ro);
-            match protect.last_mut() {
-                Some((start, len, p)) if *start + *len == page && *p == ro => *len += PAGE_SIZE,
-                _ => protect.push((page, PAGE_SIZE, ro)),
-            }
-        }
-
-        for (addr, len, prot) in protect {
-            st.pending.push(MapOp::Protect { addr, len, prot: prot.0 });
-        }
-        Ok(())
-    }
-
     /// Maps `vma` over whatever was in its range (MAP_FIXED semantics).
     pub fn map_fixed(&self, vma: Vma) {
         let mut st = self.state.lock();
