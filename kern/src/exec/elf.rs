@@ -246,6 +246,14 @@ impl ElfImage {
 /// Accepts little-endian ELF64 `ET_EXEC`/`ET_DYN` for `EM_X86_64`; everything else, and any
 /// header or segment that Linux would refuse or could not map, fails with `ENOEXEC`.
 pub fn parse(image: &[u8]) -> KResult<ElfImage> {
+    parse_head(image, image.len() as u64)
+}
+
+/// Parses an executable from its first bytes `head` (which must hold the ELF header,
+/// the program headers and any PT_INTERP string) and the size of the whole file, so
+/// that execve need not read a large executable in full; segments are checked against
+/// `file_len`.
+pub fn parse_head(image: &[u8], file_len: u64) -> KResult<ElfImage> {
     let noexec = |_| Errno::ENOEXEC;
 
     // goblin reads the identification bytes and picks the class; we then require the one
@@ -301,7 +309,7 @@ pub fn parse(image: &[u8]) -> KResult<ElfImage> {
     let mut phdr_from_load = None;
     let mut load_align = PAGE_SIZE;
     for ph in phdrs.iter().filter(|ph| ph.p_type == PT_LOAD) {
-        check_load(image, ph)?;
+        check_load(file_len, ph)?;
 
         // Linux's AT_PHDR rule: the (last) PT_LOAD whose file bytes start at or before
         // e_phoff and extend past it.
@@ -382,7 +390,7 @@ fn find_interp(image: &[u8], phdrs: &[ProgramHeader]) -> KResult<Option<Vec<u8>>
 }
 
 /// Checks one `PT_LOAD` against the file and the address space.
-fn check_load(image: &[u8], ph: &ProgramHeader) -> KResult<()> {
+fn check_load(file_len: u64, ph: &ProgramHeader) -> KResult<()> {
     // Linux's own check (EINVAL there, after the point of no return): the segment must fit
     // below TASK_SIZE without wrapping, and the file part can't exceed the memory part.
     if ph.p_filesz > ph.p_memsz || ph.p_vaddr >= TASK_SIZE || ph.p_memsz > TASK_SIZE - ph.p_vaddr {
@@ -396,7 +404,10 @@ fn check_load(image: &[u8], ph: &ProgramHeader) -> KResult<()> {
         if ph.p_offset % PAGE_SIZE != ph.p_vaddr % PAGE_SIZE {
             return Err(Errno::ENOEXEC);
         }
-        file_range(image, ph.p_offset, ph.p_filesz)?;
+        let end = ph.p_offset.checked_add(ph.p_filesz).ok_or(Errno::ENOEXEC)?;
+        if end > file_len {
+            return Err(Errno::ENOEXEC);
+        }
     }
     Ok(())
 }

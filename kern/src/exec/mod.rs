@@ -64,7 +64,7 @@ pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: V
         let inode = loc.inode().clone();
         check_executable(&*inode)?;
 
-        let image = read_image(&*inode)?;
+        let (image, file_len) = read_head(&*inode)?;
         if let Some((interp, arg)) = shebang(&image)? {
             // `#!interp arg` runs `interp [arg] path args...`, as binfmt_script.
             let mut new_argv = vec![interp.clone()];
@@ -76,7 +76,13 @@ pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: V
             continue;
         }
 
-        let elf = elf::parse(&image)?;
+        let elf = match elf::parse_head(&image, file_len) {
+            // Headers past the first bytes read: read the whole file.
+            Err(Errno::ENOEXEC) if (image.len() as u64) < file_len => {
+                elf::parse(&read_all(&*inode)?)?
+            }
+            other => other?,
+        };
         if elf.interp.is_some() {
             log::warn!("{}: dynamically linked executables are not supported yet",
                        String::from_utf8_lossy(&path));
@@ -95,13 +101,30 @@ fn check_executable(inode: &dyn Inode) -> KResult<()> {
     Ok(())
 }
 
-fn read_image(inode: &dyn Inode) -> KResult<Vec<u8>> {
+/// Bytes read first from an executable: enough for the headers of any normal binary.
+const HEAD_BYTES: u64 = 16 << 10;
+
+/// The first bytes of an executable and its size.
+fn read_head(inode: &dyn Inode) -> KResult<(Vec<u8>, u64)> {
+    let size = inode.stat()?.size;
+    let mut head = vec![0; size.min(HEAD_BYTES) as usize];
+    let n = read_fully(inode, &mut head)?;
+    head.truncate(n);
+    Ok((head, size))
+}
+
+fn read_all(inode: &dyn Inode) -> KResult<Vec<u8>> {
     let size = inode.stat()?.size;
     if size > MAX_IMAGE_BYTES {
         return Err(Errno::ENOEXEC);
     }
-
     let mut image = vec![0; size as usize];
+    let n = read_fully(inode, &mut image)?;
+    image.truncate(n);
+    Ok(image)
+}
+
+fn read_fully(inode: &dyn Inode, image: &mut [u8]) -> KResult<usize> {
     let mut done = 0;
     while done < image.len() {
         let n = inode.read_at(done as u64, &mut image[done..])?;
@@ -110,8 +133,7 @@ fn read_image(inode: &dyn Inode) -> KResult<Vec<u8>> {
         }
         done += n;
     }
-    image.truncate(done);
-    Ok(image)
+    Ok(done)
 }
 
 /// The interpreter and optional argument of a `#!` script.
