@@ -80,6 +80,7 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
         strace: config.strace,
         cmdline: config.to_cmdline_string(),
         hostname: "(none)".into(),
+        root_device: format!("/dev/{}", Ubd::name_of(config.root)),
     };
     let k = Kernel::new(mem, vfs, devices, config.ncpus, kconfig);
     let init = InitSpec { path: config.init.clone(), args: config.init_args.clone() };

@@ -176,3 +176,54 @@ pub fn auxv_value(kind: u64) -> u64 {
     // SAFETY: getauxval only reads the process's saved auxv.
     unsafe { libc::getauxval(kind) }
 }
+
+/// What the host says about its first CPU, for the guest's /proc/cpuinfo: the guest
+/// runs on the same processor.
+#[derive(Clone, Debug, Default)]
+pub struct CpuInfo {
+    /// `vendor_id`.
+    pub vendor: String,
+    /// `cpu family`.
+    pub family: u32,
+    /// `model`.
+    pub model: u32,
+    /// `stepping`.
+    pub stepping: u32,
+    /// `cpuid level`.
+    pub cpuid_level: u32,
+    /// `cache size` in KiB.
+    pub cache_kb: u32,
+    /// `model name`.
+    pub model_name: String,
+    /// `flags`.
+    pub flags: String,
+    /// `cpu MHz`.
+    pub mhz: f64,
+}
+
+/// Reads the host's /proc/cpuinfo; fields it lacks stay empty or zero.
+pub fn cpu_info() -> CpuInfo {
+    let text = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let mut info = CpuInfo::default();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        let Some((key, value)) = line.split_once(':') else { continue };
+        let (key, value) = (key.trim(), value.trim());
+        let num = || value.parse().unwrap_or(0);
+        match key {
+            "vendor_id" => info.vendor = value.to_string(),
+            "cpu family" => info.family = num(),
+            "model" => info.model = num(),
+            "stepping" => info.stepping = num(),
+            "cpuid level" => info.cpuid_level = num(),
+            "cache size" => info.cache_kb = value.trim_end_matches(" KB").parse().unwrap_or(0),
+            "model name" => info.model_name = value.to_string(),
+            "flags" => info.flags = value.to_string(),
+            "cpu MHz" => info.mhz = value.parse().unwrap_or(0.0),
+            _ => {}
+        }
+    }
+    info
+}

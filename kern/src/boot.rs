@@ -67,6 +67,7 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
     let pid = k.alloc_pid();
     let process = Arc::new(Process::new(pid, 0, loaded.mm, root));
     *process.comm.lock() = loaded.comm;
+    *process.arg_ranges.lock() = loaded.arg_ranges;
 
     // Like Linux's kernel_init, init starts with the console on 0, 1 and 2.
     let console = k.vfs.resolve(&k.vfs.root(), b"/dev/console", true)?;

@@ -20,6 +20,8 @@ pub struct KernelConfig {
     pub strace: bool,
     /// The effective command line, for /proc/cmdline.
     pub cmdline: String,
+    /// The root device's name (`/dev/ubda`), for /proc/mounts.
+    pub root_device: String,
     /// The host name the guest starts with.
     pub hostname: String,
 }
@@ -49,6 +51,10 @@ pub struct Kernel {
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
+    /// This kernel, for file systems that need a handle on it (procfs).
+    me: std::sync::Weak<Kernel>,
+    /// The root device's name, for /proc/mounts.
+    pub root_device: String,
 }
 
 impl Kernel {
@@ -56,7 +62,10 @@ impl Kernel {
     pub fn new(mem: Arc<Memory>, vfs: Vfs, devices: Devices, ncpus: usize,
                config: KernelConfig) -> Arc<Kernel> {
         let hostname = Mutex::new(config.hostname.as_bytes().to_vec());
-        Arc::new(Kernel {
+        let root_device = config.root_device.clone();
+        Arc::new_cyclic(|me| Kernel {
+            me: me.clone(),
+            root_device,
             mem,
             vfs,
             devices,
@@ -126,8 +135,23 @@ impl Kernel {
     /// A new instance of the file system type `name`, for mount(2); ENODEV for types
     /// the kernel does not have.
     pub fn new_fs(&self, name: &[u8]) -> crate::errno::KResult<Arc<dyn crate::fs::FileSystem>> {
+        use crate::device::mkdev;
+
+        // Pseudo file systems get anonymous device numbers (major 0), as on Linux.
+        static NEXT_ANON: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(20);
+        let dev = mkdev(0, NEXT_ANON.fetch_add(1, Ordering::Relaxed));
         match name {
             b"devtmpfs" => Ok(crate::fs::devfs::DevFs::new()),
+            b"proc" => {
+                let me = self.me.upgrade().ok_or(crate::errno::Errno::ENODEV)?;
+                Ok(crate::fs::procfs::ProcFs::new(me, dev))
+            }
+            b"sysfs" => Ok(crate::fs::sysfs::SysFs::new(self.cpus.count(), dev)),
+            b"tmpfs" => {
+                // Half of memory by default, as Linux's tmpfs.
+                let limit = self.mem.frames.total() as u64 * crate::mm::PAGE_SIZE / 2;
+                Ok(crate::fs::tmpfs::TmpFs::new(limit, dev))
+            }
             _ => Err(crate::errno::Errno::ENODEV),
         }
     }

@@ -16,6 +16,7 @@ pub mod kernel;
 pub mod mm;
 pub mod pipe;
 pub mod printk;
+pub mod procinfo;
 pub mod process;
 pub mod sched;
 pub mod signal;

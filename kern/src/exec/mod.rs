@@ -50,6 +50,9 @@ pub struct Loaded {
     pub comm: Vec<u8>,
     /// The program's path, for /proc/PID/exe.
     pub exe: Vec<u8>,
+    /// Where argv and envp strings lie on the stack: argv start and end, envp start
+    /// and end.
+    pub arg_ranges: [u64; 4],
 }
 
 /// Loads the program at `path` into a new address space, for execve or for init.
@@ -186,7 +189,7 @@ fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
     });
 
     let entry = elf.entry + bias;
-    let sp = write_stack(&mm, elf, bias, entry, path, argv, envp)?;
+    let (sp, arg_ranges) = write_stack(&mm, elf, bias, entry, path, argv, envp)?;
     let regs = Regs {
         rip: entry,
         rsp: sp,
@@ -201,7 +204,7 @@ fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
 
     let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     let comm = base[..base.len().min(15)].to_vec();
-    Ok(Loaded { mm: Arc::new(mm), host, regs, host_regs, comm, exe: path.to_vec() })
+    Ok(Loaded { mm: Arc::new(mm), host, regs, host_regs, comm, exe: path.to_vec(), arg_ranges })
 }
 
 fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: u64,
@@ -244,7 +247,7 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
 }
 
 fn write_stack(mm: &AddressSpace, elf: &ElfImage, bias: u64, entry: u64, path: &[u8],
-               argv: &[Vec<u8>], envp: &[Vec<u8>]) -> KResult<u64> {
+               argv: &[Vec<u8>], envp: &[Vec<u8>]) -> KResult<(u64, [u64; 4])> {
     let auxv = stack::standard_auxv(&stack::AuxvParams {
         minsigstksz: arch_um::host::auxv_value(AT_MINSIGSTKSZ),
         hwcap: arch_um::host::auxv_value(AT_HWCAP),
@@ -269,7 +272,7 @@ fn write_stack(mm: &AddressSpace, elf: &ElfImage, bias: u64, entry: u64, path: &
     })?;
 
     mm.write(built.sp, &built.bytes)?;
-    Ok(built.sp)
+    Ok((built.sp, [built.argv_start, built.argv_end, built.env_start, built.env_end]))
 }
 
 /// execve(2) for the calling task: on success the task runs the new program.
@@ -288,6 +291,7 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     task.host_regs = loaded.host_regs;
     *task.process.comm.lock() = loaded.comm;
     *task.process.exe.lock() = loaded.exe;
+    *task.process.arg_ranges.lock() = loaded.arg_ranges;
     crate::process::release_vfork_parent(&task.process);
 
     task.process.files.lock().close_on_exec();

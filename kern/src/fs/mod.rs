@@ -8,6 +8,9 @@ pub mod anon;
 pub mod devfs;
 pub mod ext2;
 pub mod file;
+pub mod procfs;
+pub mod sysfs;
+pub mod tmpfs;
 pub mod vfs;
 
 use std::any::Any;

@@ -28,6 +28,7 @@ use crate::signal::Restart;
 use crate::task::{ExitStatus, Task};
 use crate::waitq::WaitQueue;
 
+pub use info::{RELEASE, VERSION};
 pub use table::{render_markdown, support_table, Support};
 
 /// The six raw argument registers of a system call.
@@ -147,6 +148,7 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     let trace = k.config.strace.then(|| strace::begin(nr, args, &*task.mm()));
 
     task.cell.arm();
+    crate::procinfo::set_current(task.process.pid);
     let mut cx = Ctx { k, task, exit: None, regs_replaced: false, block: None, yield_now: false };
     let result = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut cx, &args),
