@@ -46,6 +46,8 @@ pub struct Kernel {
     procs: RwLock<BTreeMap<Pid, Arc<Process>>>,
     /// Processes created since boot, for /proc/stat.
     pub forks: AtomicU64,
+    /// POSIX record locks.
+    pub locks: crate::flock::LockTable,
     /// The pipes behind named FIFOs, by the address of their inode, while open.
     pub fifos: Mutex<std::collections::HashMap<usize, std::sync::Weak<crate::pipe::Pipe>>>,
     /// How init ended, once it has: the machine halts then.
@@ -76,6 +78,7 @@ impl Kernel {
             procs: RwLock::new(BTreeMap::new()),
             forks: AtomicU64::new(0),
             fifos: Mutex::new(Default::default()),
+            locks: Default::default(),
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
         })

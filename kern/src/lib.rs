@@ -11,6 +11,7 @@ pub mod cred;
 pub mod device;
 pub mod errno;
 pub mod exec;
+pub mod flock;
 pub mod fs;
 pub mod kernel;
 pub mod mm;

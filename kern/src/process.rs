@@ -104,6 +104,7 @@ pub fn exit(k: &Kernel, task: &mut Task, status: ExitStatus) {
     task.host = None;
     drop(p.release_mm());
     *p.files.lock() = Default::default();
+    k.locks.release_all(p.pid);
     p.cells.lock().retain(|c| !Arc::ptr_eq(c, &task.cell));
     release_vfork_parent(&p);
 

@@ -196,9 +196,12 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
     Ok(OpenFile::new(loc, inode, kind, flags))
 }
 
-/// close(2).
+/// close(2). Closing any descriptor of a file drops the process's locks on it, as
+/// POSIX record locks do.
 pub fn sys_close(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    cx.task.process.files.lock().close(fd_arg(a[0]))?;
+    let f = cx.task.process.files.lock().close(fd_arg(a[0]))?;
+    let key = Arc::as_ptr(&f.inode) as *const () as usize;
+    cx.k.locks.of(key).unlock(cx.task.process.pid, 0, u64::MAX);
     Ok(0)
 }
 
@@ -588,7 +591,98 @@ pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             f.set_status_flags(a[2] as u32);
             Ok(0)
         }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+            drop(files);
+            record_lock(cx, &f, a[1], a[2])
+        }
         _ => Err(Errno::EINVAL),
+    }
+}
+
+const F_GETLK: u64 = 5;
+const F_SETLK: u64 = 6;
+const F_SETLKW: u64 = 7;
+const F_OFD_GETLK: u64 = 36;
+const F_OFD_SETLK: u64 = 37;
+const F_OFD_SETLKW: u64 = 38;
+
+/// fcntl's record locks on `f` with the `struct flock` at `arg`. Open-file-description
+/// locks are treated as process locks.
+fn record_lock(cx: &mut Ctx, f: &OpenFile, cmd: u64, arg: u64) -> KResult<i64> {
+    use crate::flock::{LockType, RecordLock};
+    const F_RDLCK: i16 = 0;
+    const F_WRLCK: i16 = 1;
+    const F_UNLCK: i16 = 2;
+
+    // struct flock: l_type (i16), l_whence (i16), pad, l_start (i64), l_len (i64),
+    // l_pid (i32).
+    let b = cx.read_bytes(arg, 32)?;
+    let kind = i16::from_le_bytes([b[0], b[1]]);
+    let whence = i16::from_le_bytes([b[2], b[3]]);
+    let start = i64::from_le_bytes(b[8..16].try_into().unwrap_or_default());
+    let len = i64::from_le_bytes(b[16..24].try_into().unwrap_or_default());
+
+    let base = match whence {
+        0 => 0,
+        1 => *f.pos.lock() as i64,
+        2 => f.inode.stat()?.size as i64,
+        _ => return Err(Errno::EINVAL),
+    };
+    let mut from = base.checked_add(start).ok_or(Errno::EOVERFLOW)?;
+    let mut to = if len == 0 { i64::MAX } else { from.checked_add(len).ok_or(Errno::EOVERFLOW)? };
+    if len < 0 {
+        (from, to) = (to, from);
+    }
+    if from < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (from, to) = (from as u64, if to == i64::MAX { u64::MAX } else { to as u64 });
+
+    let pid = cx.task.process.pid;
+    let key = Arc::as_ptr(&f.inode) as *const () as usize;
+    let locks = cx.k.locks.of(key);
+    let lock_kind = match kind {
+        F_RDLCK => Some(LockType::Read),
+        F_WRLCK => Some(LockType::Write),
+        F_UNLCK => None,
+        _ => return Err(Errno::EINVAL),
+    };
+
+    if matches!(cmd, F_GETLK | F_OFD_GETLK) {
+        let want = RecordLock { kind: lock_kind.unwrap_or(LockType::Write), start: from,
+                                end: to, pid };
+        let mut out = b.clone();
+        match locks.conflict(&want) {
+            None => out[0..2].copy_from_slice(&F_UNLCK.to_le_bytes()),
+            Some(l) => {
+                let t = if l.kind == LockType::Write { F_WRLCK } else { F_RDLCK };
+                out[0..2].copy_from_slice(&t.to_le_bytes());
+                out[2..4].copy_from_slice(&0i16.to_le_bytes());
+                out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
+                let len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
+                out[16..24].copy_from_slice(&len.to_le_bytes());
+                out[24..28].copy_from_slice(&l.pid.to_le_bytes());
+            }
+        }
+        cx.write_bytes(arg, &out)?;
+        return Ok(0);
+    }
+
+    let Some(kind) = lock_kind else {
+        locks.unlock(pid, from, to);
+        return Ok(0);
+    };
+    if (kind == LockType::Read && !f.readable()) || (kind == LockType::Write && !f.writable()) {
+        return Err(Errno::EBADF);
+    }
+
+    let wait = matches!(cmd, F_SETLKW | F_OFD_SETLKW);
+    if wait {
+        locks.released.register(&cx.task.cell);
+    }
+    match locks.lock(RecordLock { kind, start: from, end: to, pid }) {
+        Err(Errno::EAGAIN) if wait => cx.wait(Restart::IfSaRestart),
+        other => other.map(|_| 0),
     }
 }
 

@@ -59,7 +59,7 @@ static TABLE: &[Entry] = &[
     full!(DUP, fs::sys_dup),
     full!(DUP2, fs::sys_dup2),
     full!(DUP3, fs::sys_dup3),
-    partial!(FCNTL, fs::sys_fcntl, "no record locks or leases"),
+    partial!(FCNTL, fs::sys_fcntl, "no leases or notifications; OFD locks act per process"),
     partial!(IOCTL, fs::sys_ioctl, "console termios, window size, FIONREAD, FIOCLEX"),
     full!(STAT, fs::sys_stat),
     full!(LSTAT, fs::sys_lstat),
