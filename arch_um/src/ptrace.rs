@@ -134,6 +134,19 @@ fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> Host
     }
 }
 
+/// Seizes a tracee another thread detached stopped, and waits for its stop report.
+pub fn adopt(tid: HostTid) -> HostResult<Stopped> {
+    let mut running = seize(tid)?;
+    loop {
+        match running.wait() {
+            Ok(WaitOutcome::Stopped(s)) => return Ok(s),
+            Ok(WaitOutcome::Exited(_)) => return Err(HostError { errno: libc::ESRCH, op: "adopt" }),
+            Err((r, e)) if e.errno == libc::EINTR => running = r,
+            Err((_, e)) => return Err(e),
+        }
+    }
+}
+
 /// A handle on a new tracee that was auto-attached (a stub's fork), to wait for its
 /// first stop.
 pub fn attached(tid: HostTid) -> Running {
@@ -267,6 +280,13 @@ impl Stopped {
         };
         ptrace_raw(req, self.tid, 0, sig as usize)?;
         Ok(Running { tid: self.tid })
+    }
+
+    /// Detaches from the tracee, leaving it stopped (SIGSTOP) so that another thread can
+    /// seize it without it ever running untraced. Returns its id.
+    pub fn detach_stopped(self) -> HostResult<HostTid> {
+        ptrace_raw(libc::PTRACE_DETACH, self.tid, 0, libc::SIGSTOP as usize)?;
+        Ok(self.tid)
     }
 
     /// Kills the tracee with SIGKILL and reaps it.

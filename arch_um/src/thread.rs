@@ -118,3 +118,20 @@ impl Drop for TickTimer {
         unsafe { libc::timer_delete(self.id) };
     }
 }
+
+/// Pins host process (or thread) `tid` to host CPU `cpu % host_cpus()`: a guest runs on
+/// the host CPU of the virtual CPU that traces it.
+pub fn pin_host_task(tid: i32, cpu: usize) {
+    let ids = core_affinity::get_core_ids().unwrap_or_default();
+    if ids.is_empty() {
+        return;
+    }
+    let core = ids[cpu % ids.len()].id;
+
+    // SAFETY: cpu_set_t is plain data, filled by CPU_SET, passed by pointer with its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}

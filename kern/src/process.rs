@@ -74,6 +74,15 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
         *child.vfork_parent.lock() = Some(parent.cell.clone());
     }
 
+    // New work goes to the least loaded CPU; the child then belongs to that CPU's
+    // tracer, so it is handed over stopped.
+    let target = k.cpus.least_loaded(smp::VcpuId(parent.cpu)).0;
+    if target != parent.cpu {
+        if let Err(e) = task.migrate(target) {
+            log::warn!("pid {pid}: cannot move to vcpu{target}: {e}");
+        }
+    }
+
     pp.children.lock().push(pid);
     k.add_process(child);
     k.requeue(Box::new(task));

@@ -27,8 +27,15 @@ const SI_KERNEL: i32 = 0x80;
 pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
     log::debug!("vcpu{}: online", cpu.0);
 
-    while let Some(task) = k.cpus.queue(cpu).pop_wait() {
-        match run(&k, task) {
+    while let Some(mut task) = k.cpus.queue(cpu).pop_wait() {
+        if let Some(tid) = task.adopt.take() {
+            adopt(&mut task, tid, cpu);
+        }
+
+        k.cpus.set_busy(cpu, true);
+        let ran = run(&k, task);
+        k.cpus.set_busy(cpu, false);
+        match ran {
             Ran::Parked(task) => {
                 let cell = task.cell.clone();
                 if let Some(task) = cell.park(task) {
@@ -38,6 +45,20 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
             Ran::Yielded(task) => k.cpus.push(cpu, task),
             Ran::Exited => {}
         }
+    }
+}
+
+/// Becomes the tracer of a task another CPU handed over, and moves its host process to
+/// this CPU's host CPU.
+fn adopt(task: &mut Task, tid: arch_um::ptrace::HostTid, cpu: VcpuId) {
+    arch_um::thread::pin_host_task(tid, cpu.0);
+    match arch_um::ptrace::adopt(tid) {
+        Ok(stopped) => {
+            task.host = Some(stopped);
+            task.host_regs = Default::default();
+        }
+        // The run that follows finds no host thread and ends the task.
+        Err(e) => log::warn!("vcpu{}: cannot adopt pid {}: {e}", cpu.0, task.tid),
     }
 }
 

@@ -248,6 +248,8 @@ pub struct Task {
     pub vfork_child: Option<Pid>,
     /// The FIFO end an open(2) holds while it waits for a partner.
     pub fifo_end: Option<Arc<crate::pipe::PipeEnd>>,
+    /// A host thread another CPU detached for this one to seize: the task is moving.
+    pub adopt: Option<arch_um::ptrace::HostTid>,
 }
 
 impl Task {
@@ -273,7 +275,19 @@ impl Task {
             saved_sigmask: None,
             vfork_child: None,
             fifo_end: None,
+            adopt: None,
         }
+    }
+
+    /// Hands the task to CPU `cpu`: its host thread is detached, held stopped, for
+    /// that CPU's thread to seize before it runs the task.
+    pub fn migrate(&mut self, cpu: usize) -> Result<(), arch_um::HostError> {
+        if let Some(host) = self.host.take() {
+            self.adopt = Some(host.detach_stopped()?);
+        }
+        self.cpu = cpu;
+        self.cell.set_cpu(cpu);
+        Ok(())
     }
 
     /// The process's address space.

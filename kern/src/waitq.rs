@@ -37,14 +37,19 @@ pub struct WakeCell {
     state: Mutex<CellState>,
     requeue: Weak<dyn Requeue>,
     /// The CPU the task belongs to.
-    cpu: usize,
+    cpu: std::sync::atomic::AtomicUsize,
 }
 
 impl WakeCell {
     /// A cell whose woken task goes back through `requeue` to CPU `cpu`.
     pub fn new(requeue: Weak<dyn Requeue>, cpu: usize) -> Arc<WakeCell> {
         let state = Mutex::new(CellState::Active { woken: false });
-        Arc::new(WakeCell { state, requeue, cpu })
+        Arc::new(WakeCell { state, requeue, cpu: cpu.into() })
+    }
+
+    /// Moves the task's home to CPU `cpu` (it migrated).
+    pub fn set_cpu(&self, cpu: usize) {
+        self.cpu.store(cpu, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Forgets wake-ups from before: called as a syscall starts, so only wake-ups after
@@ -93,7 +98,7 @@ impl WakeCell {
     pub fn wake_and_kick(&self) {
         self.wake();
         if let Some(rq) = self.requeue.upgrade() {
-            rq.kick(self.cpu);
+            rq.kick(self.cpu.load(std::sync::atomic::Ordering::Relaxed));
         }
     }
 

@@ -92,6 +92,8 @@ struct VcpuState {
     in_guest: AtomicBool,
     /// Whether the preemption tick is armed.
     ticking: AtomicBool,
+    /// Whether the CPU has a task it is running (in guest code or in the kernel).
+    busy: AtomicBool,
     /// The CPU's preemption tick, made on its own thread.
     tick: OnceLock<TickTimer>,
 }
@@ -120,10 +122,19 @@ impl<T: Send + 'static> Cpus<T> {
         &self.queues[cpu.0]
     }
 
-    /// The CPU with the fewest queued entries, where new work goes.
-    pub fn least_loaded(&self) -> VcpuId {
-        let best = (0..self.count()).min_by_key(|&i| self.queues[i].len()).unwrap_or(0);
+    /// The CPU with the least work (queued entries, plus one if it runs a task), where
+    /// new work goes; `prefer` wins ties, so work stays put when it can.
+    pub fn least_loaded(&self, prefer: VcpuId) -> VcpuId {
+        let load = |i: usize| {
+            self.queues[i].len() + self.state[i].busy.load(Ordering::Acquire) as usize
+        };
+        let best = (0..self.count()).min_by_key(|&i| (load(i), i != prefer.0)).unwrap_or(0);
         VcpuId(best)
+    }
+
+    /// Marks CPU `cpu` as running a task or not, for placement.
+    pub fn set_busy(&self, cpu: VcpuId, on: bool) {
+        self.state[cpu.0].busy.store(on, Ordering::Release);
     }
 
     /// Starts one pinned host thread per CPU, each running `body` with its id.
@@ -219,7 +230,9 @@ mod tests {
     fn queued_work_runs_and_stop_ends_the_loop() {
         let cpus: Arc<Cpus<u32>> = Cpus::new(2);
         cpus.queue(VcpuId(1)).push(7);
-        assert_eq!(cpus.least_loaded(), VcpuId(0));
+        assert_eq!(cpus.least_loaded(VcpuId(1)), VcpuId(0));
+        cpus.set_busy(VcpuId(0), true);
+        assert_eq!(cpus.least_loaded(VcpuId(1)), VcpuId(1));
 
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (c, s) = (cpus.clone(), seen.clone());
