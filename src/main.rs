@@ -128,6 +128,6 @@ fn mount_root(config: &BootConfig) -> Result<Arc<dyn FileSystem>, String> {
     })?;
 
     let fs = Ext2Fs::mount(dev).map_err(|e| format!("VFS: cannot mount root: {e}"))?;
-    log::info!("VFS: Mounted root (ext2 filesystem) readonly on device 98:{}", config.root * 16);
+    log::info!("VFS: Mounted root (ext2 filesystem) on device 98:{}", config.root * 16);
     Ok(fs)
 }

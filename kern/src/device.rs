@@ -15,6 +15,19 @@ pub const fn mkdev(major: u32, minor: u32) -> u64 {
     ((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12)) as u64
 }
 
+/// Who makes a device call: its memory and its process group and session, which a
+/// terminal needs for job control.
+pub struct Caller<'a> {
+    /// The caller's address space.
+    pub mm: &'a AddressSpace,
+    /// The caller's process group.
+    pub pgid: i32,
+    /// The caller's session.
+    pub sid: i32,
+    /// The caller's pid.
+    pub pid: i32,
+}
+
 /// A character device driver.
 pub trait CharDevice: Send + Sync {
     /// Reads into `buf`; 0 means end of file.
@@ -23,8 +36,8 @@ pub trait CharDevice: Send + Sync {
     /// Writes `buf`, returning the bytes taken.
     fn write(&self, buf: &[u8]) -> KResult<usize>;
 
-    /// A device-specific control call; `mm` is the caller's address space for `arg`.
-    fn ioctl(&self, _cmd: u32, _arg: u64, _mm: &AddressSpace) -> KResult<i64> {
+    /// A device-specific control call from `caller`, whose memory `arg` may point into.
+    fn ioctl(&self, _cmd: u32, _arg: u64, _caller: &Caller) -> KResult<i64> {
         Err(Errno::ENOTTY)
     }
 

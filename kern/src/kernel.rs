@@ -53,6 +53,7 @@ pub struct Kernel {
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
+    halting: std::sync::atomic::AtomicBool,
     /// This kernel, for file systems that need a handle on it (procfs).
     me: std::sync::Weak<Kernel>,
     /// The root device's name, for /proc/mounts.
@@ -81,6 +82,7 @@ impl Kernel {
             locks: Default::default(),
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
+            halting: Default::default(),
         })
     }
 
@@ -165,8 +167,14 @@ impl Kernel {
         if h.is_none() {
             *h = Some(status);
         }
+        self.halting.store(true, Ordering::Release);
         self.cpus.stop_all();
         self.halt_cv.notify_all();
+    }
+
+    /// Whether the machine is halting: CPUs drop what they run.
+    pub fn is_halting(&self) -> bool {
+        self.halting.load(Ordering::Acquire)
     }
 
     /// Waits until the machine halts and returns init's status.

@@ -218,6 +218,9 @@ fn wait(k: &Kernel, task: &Task, mut running: Running) -> Result<(Stopped, bool)
             Ok(WaitOutcome::Exited(e)) => return Err(e),
             Err((r, e)) if e.errno == 4 => {
                 running = r;
+                if k.is_halting() {
+                    return Err(Exit::Signal(SIGKILL));
+                }
                 let owed = k.cpus.should_preempt(VcpuId(task.cpu));
                 if owed || signal::deliverable(task) != 0 {
                     preempt |= owed;

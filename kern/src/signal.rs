@@ -242,8 +242,8 @@ pub fn deliver(k: &Kernel, task: &mut Task, interrupted: Option<Restart>) -> Del
                 // Job control stops come with the console work; a stop signal is taken
                 // and the process goes on meanwhile.
                 DefaultAction::Stop => {
-                    log::info!("pid {}: {} ignored: job control is not there yet",
-                               task.tid, sig);
+                    log::debug!("pid {}: stop signal {sig} ignored: no job control yet",
+                                task.tid);
                     continue;
                 }
                 DefaultAction::Terminate => return Delivery::Exit(ExitStatus::Signal(sig)),

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::device::CharDevice;
+use crate::device::{Caller, CharDevice};
 use crate::errno::{Errno, KResult};
-use crate::mm::AddressSpace;
 use crate::waitq::WaitQueue;
 
 /// The host side of the console, provided by the console driver. Input arrives the
@@ -55,6 +54,8 @@ pub struct Console {
     winsize: Mutex<Option<[u8; 8]>>,
     /// Foreground process group.
     pgrp: Mutex<i32>,
+    /// The session the console controls.
+    session: Mutex<i32>,
     /// Input from the host, guarded by its mutex.
     input: Mutex<Input>,
     /// Tasks waiting for input.
@@ -69,6 +70,7 @@ impl Console {
             termios: Mutex::new(default_termios()),
             winsize: Mutex::new(None),
             pgrp: Mutex::new(1),
+            session: Mutex::new(1),
             input: Mutex::new(Input::default()),
             readers: WaitQueue::default(),
         }
@@ -156,7 +158,8 @@ impl CharDevice for Console {
         Ok(buf.len())
     }
 
-    fn ioctl(&self, cmd: u32, arg: u64, mm: &AddressSpace) -> KResult<i64> {
+    fn ioctl(&self, cmd: u32, arg: u64, caller: &Caller) -> KResult<i64> {
+        let mm = caller.mm;
         match cmd {
             TCGETS => mm.write(arg, &*self.termios.lock())?,
             TCSETS | TCSETSW | TCSETSF => {
@@ -170,14 +173,20 @@ impl CharDevice for Console {
                 mm.read(arg, &mut ws)?;
                 *self.winsize.lock() = Some(ws);
             }
-            TIOCGPGRP | TIOCGSID => mm.write(arg, &self.pgrp.lock().to_le_bytes())?,
+            TIOCGPGRP => mm.write(arg, &self.pgrp.lock().to_le_bytes())?,
+            TIOCGSID => mm.write(arg, &self.session.lock().to_le_bytes())?,
             TIOCSPGRP => {
                 let mut p = [0; 4];
                 mm.read(arg, &mut p)?;
                 *self.pgrp.lock() = i32::from_le_bytes(p);
             }
             FIONREAD => mm.write(arg, &(self.readable_bytes() as i32).to_le_bytes())?,
-            TIOCSCTTY => {}
+            // The caller's session takes the console as its controlling terminal, and
+            // its group is in the foreground.
+            TIOCSCTTY => {
+                *self.session.lock() = caller.sid;
+                *self.pgrp.lock() = caller.pgid;
+            }
             _ => return Err(Errno::ENOTTY),
         }
         Ok(0)

@@ -214,10 +214,16 @@ impl<T: Send + 'static> Cpus<T> {
         }
     }
 
-    /// Stops every CPU's loop.
+    /// Stops every CPU's loop, interrupting CPUs that are waiting for a guest.
     pub fn stop_all(&self) {
         for q in &self.queues {
             q.stop();
+        }
+        for st in &self.state {
+            let tid = st.tid.load(Ordering::Acquire);
+            if tid != 0 {
+                arch_um::thread::send_ipi(tid);
+            }
         }
     }
 }

@@ -700,7 +700,17 @@ pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             cx.task.process.files.lock().set_cloexec(fd, cmd == FIOCLEX)?;
             Ok(0)
         }
-        (_, FileKind::Char(dev)) => dev.ioctl(cmd, a[2], &cx.mm()),
+        (_, FileKind::Char(dev)) => {
+            let p = &cx.task.process;
+            let mm = cx.mm();
+            let caller = crate::device::Caller {
+                mm: &mm,
+                pgid: p.pgid.load(std::sync::atomic::Ordering::Relaxed),
+                sid: p.sid.load(std::sync::atomic::Ordering::Relaxed),
+                pid: p.pid,
+            };
+            dev.ioctl(cmd, a[2], &caller)
+        }
         (FIONREAD, FileKind::Pipe(end)) => {
             cx.write_bytes(a[2], &(end.pipe.available() as i32).to_le_bytes())?;
             Ok(0)

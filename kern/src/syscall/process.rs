@@ -402,3 +402,38 @@ fn child_siginfo(pid: i32, status: ExitStatus) -> [u8; 128] {
     b[24..28].copy_from_slice(&value.to_le_bytes());
     b
 }
+
+/// reboot(2): power off and halt stop the machine (init's shutdown actions have run by
+/// then, as busybox halt does them first); restart halts too, with a log line, since a
+/// reboot within the same kernel process is not there yet. CAD switches are accepted.
+pub fn sys_reboot(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const MAGIC1: u64 = 0xfee1_dead;
+    const MAGIC2: [u64; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
+    const CMD_RESTART: u32 = 0x0123_4567;
+    const CMD_HALT: u32 = 0xcdef_0123;
+    const CMD_POWER_OFF: u32 = 0x4321_fedc;
+    const CMD_CAD_ON: u32 = 0x89ab_cdef;
+    const CMD_CAD_OFF: u32 = 0;
+
+    if a[0] as u32 as u64 != MAGIC1 || !MAGIC2.contains(&(a[1] as u32 as u64)) {
+        return Err(Errno::EINVAL);
+    }
+    if cx.task.process.creds.lock().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+
+    match a[2] as u32 {
+        CMD_CAD_ON | CMD_CAD_OFF => Ok(0),
+        CMD_POWER_OFF | CMD_HALT | CMD_RESTART => {
+            if a[2] as u32 == CMD_RESTART {
+                log::warn!("reboot: restarting is not supported; halting instead");
+            }
+            log::info!("reboot: {}", if a[2] as u32 == CMD_POWER_OFF { "Power down" }
+                                     else { "System halted" });
+            cx.k.halt(ExitStatus::Code(0));
+            cx.exit_with(ExitStatus::Code(0));
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}

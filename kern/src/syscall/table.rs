@@ -157,6 +157,7 @@ static TABLE: &[Entry] = &[
     full!(SCHED_YIELD, process::sys_sched_yield),
     full!(SCHED_GETAFFINITY, process::sys_sched_getaffinity),
     full!(GETCPU, process::sys_getcpu),
+    partial!(REBOOT, process::sys_reboot, "restart halts instead of booting again"),
     refused!(RSEQ, ENOSYS, "restartable sequences: glibc runs without them"),
     full!(FORK, process::sys_fork),
     partial!(VFORK, process::sys_vfork, "the child gets a copy of memory, not a share"),
