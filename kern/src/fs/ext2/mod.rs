@@ -1,4 +1,4 @@
-//! ext2 on a block device, read-only.
+//! ext2 on a block device, read-write.
 //!
 //! The layout is the classic one: a superblock at byte 1024, a table of group descriptors
 //! after it, and per group an inode table. Files map their blocks through twelve direct
@@ -10,23 +10,65 @@
 //! damage found later (in an inode, an indirect block, a directory block) fails only the
 //! operation that met it, with [`CORRUPT`]'s errno.
 //!
-//! The structure leaves room for writing: the volume state sits in one shared `Volume`,
-//! and live inodes are unique per number so a future writer has one place to update.
+//! # Writing
+//!
+//! Writes go through to the device as they happen (file data, directory blocks, inode
+//! records), except the allocation state: bitmaps, group descriptor counts and the
+//! superblock are kept in memory by the allocator (`alloc`) and written by
+//! `FileSystem::sync` and `Inode::sync`. The kernel syncs at halt, so a halt without a
+//! crash leaves an image fsck finds clean; the first allocation change after a sync marks
+//! the on-disk superblock not clean, so a crash asks for a check at the next boot.
+//!
+//! An inode whose last link goes while it is still open lives on until its last user
+//! lets go, then its blocks and the inode are freed (Linux's orphan semantics, without an
+//! on-disk orphan list): a sync while such a file is still open leaves it for fsck to
+//! find, as a crash would. Dropping the file system and every inode (an unmount) frees
+//! them all and writes the allocation state back.
+//!
+//! A device that refuses writes (a read-only `ubd`) is found at mount by rewriting the
+//! superblock unchanged; the file system is then read-only and every write is EROFS.
+//!
+//! # Locks
+//!
+//! Inode operations run on several host threads at once. The locks, in the order they
+//! may be taken (never the other way round):
+//!
+//! 1. `Volume::rename_lock`, by renames between two directories, as Linux's
+//!    `s_vfs_rename_mutex`: it keeps the tree's shape still while such a rename checks
+//!    ancestry and holds two directories that are not parent and child.
+//! 2. Each inode's `state` (an `RwLock`): a directory before the inodes its entries name
+//!    (parent before child). The two directories of a rename: the ancestor first when one
+//!    is an ancestor of the other, else the lower inode number first; then the renamed
+//!    inode and the one it replaces, by inode number.
+//! 3. Leaf locks, held briefly and never while taking any lock above, nor one another:
+//!    `Volume::alloc`, `Volume::inodes`, `Volume::dir_indexes`, an inode's `indirect`
+//!    and `last_dir_block`.
+//!
+//! The last `Arc` of an inode this driver unlinked frees the inode's blocks on drop
+//! (taking `alloc` and `inodes`), so such an `Arc` is never dropped while a leaf lock is
+//! held. Locks are held across device I/O (memory or a host file), never while waiting
+//! for anything else.
 
+mod alloc;
 mod dir;
+mod file;
 mod inode;
+mod namei;
 mod super_block;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_tests;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
 
-use super::{BlockDevice, FileSystem, FsStats, Inode};
+use super::{BlockDevice, FileSystem, FsStats, Inode, Timespec};
 use crate::errno::{Errno, KResult};
 
 pub use inode::Ext2Inode;
@@ -49,6 +91,56 @@ const RAW_INODE_CACHE: usize = 512;
 
 /// Live-inode table size at which dead entries are first swept out.
 const LIVE_INODE_SWEEP: usize = 1024;
+
+/// Most links an inode may have (`EXT2_LINK_MAX`).
+pub const LINK_MAX: u16 = 32000;
+
+/// Times `iget` reads an inode outside the table lock before it gives up on racing
+/// writers and reads under the lock.
+const IGET_UNLOCKED_TRIES: usize = 3;
+
+/// The current time, for the times a change sets.
+fn now() -> Timespec {
+    let ns = arch_um::host::realtime_ns();
+    Timespec {
+        sec: (ns / 1_000_000_000) as i64,
+        nsec: (ns % 1_000_000_000) as i64,
+    }
+}
+
+/// Largest file size: what the block tree reaches with `i_blocks` (512-byte sectors,
+/// indirect blocks included) within 32 bits, as Linux's `ext2_max_size`; 2 GiB - 1 on
+/// revision 0, which cannot record the large_file feature.
+fn max_file_size(block_size: u32, rev_level: u32) -> u64 {
+    if rev_level == 0 {
+        return 0x7fff_ffff;
+    }
+
+    let bits = block_size.trailing_zeros();
+    let ppb = 1u64 << (bits - 2);
+    let mut upper_limit = ((1u64 << 32) - 1) >> (bits - 9);
+
+    let tree = 12 + ppb + ppb * ppb + ppb * ppb * ppb;
+    let meta_blocks = 1 + (1 + ppb) + (1 + ppb + ppb * ppb);
+    let blocks = if tree + meta_blocks <= upper_limit {
+        tree
+    } else {
+        let res = upper_limit;
+        upper_limit -= 12;
+        let mut meta = 1;
+        upper_limit -= ppb;
+        if upper_limit < ppb * ppb {
+            meta += 1 + upper_limit.div_ceil(ppb);
+            res - meta
+        } else {
+            meta += 1 + ppb;
+            upper_limit -= ppb * ppb;
+            meta += 1 + upper_limit.div_ceil(ppb) + upper_limit.div_ceil(ppb * ppb);
+            res - meta
+        }
+    };
+    (blocks << bits).min(i64::MAX as u64)
+}
 
 /// Which feature word an unsupported feature bit was found in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +265,10 @@ struct InodeTable {
     live: HashMap<u32, Weak<Ext2Inode>>,
     raw: HashMap<u32, DiskInode>,
 
+    /// Bumped on every inode write: an `iget` that read the device while it changed may
+    /// hold a stale copy.
+    epoch: u64,
+
     /// Size of `live` at which to sweep next: twice what survived the last sweep, so
     /// many inodes in use at once do not make every insertion sweep.
     sweep_at: usize,
@@ -183,6 +279,7 @@ impl Default for InodeTable {
         InodeTable {
             live: HashMap::new(),
             raw: HashMap::new(),
+            epoch: 0,
             sweep_at: LIVE_INODE_SWEEP,
         }
     }
@@ -198,6 +295,21 @@ struct Volume {
     groups: Vec<GroupDesc>,
     inodes: Mutex<InodeTable>,
     dir_indexes: Mutex<dir::DirIndexCache>,
+
+    /// The device refused writes at mount.
+    read_only: bool,
+
+    /// Free space: bitmaps and counts (a leaf lock, see the lock order above).
+    alloc: Mutex<alloc::Allocator>,
+
+    /// Serialises renames between directories (first in the lock order).
+    rename_lock: Mutex<()>,
+
+    /// Largest file size the block tree and `i_blocks` allow.
+    max_file_size: u64,
+
+    /// Next `i_generation` for a new inode.
+    generation: AtomicU32,
 }
 
 impl Volume {
@@ -209,6 +321,102 @@ impl Volume {
     /// Reads `buf.len()` bytes at byte `off` of the device.
     fn read_bytes(&self, off: u64, buf: &mut [u8]) -> KResult<()> {
         self.dev.read_at(off, buf)
+    }
+
+    /// Writes `buf` at byte `off` of the device.
+    fn write_bytes(&self, off: u64, buf: &[u8]) -> KResult<()> {
+        self.check_writable()?;
+        self.dev.write_at(off, buf)
+    }
+
+    /// EROFS when the file system is read-only.
+    fn check_writable(&self) -> KResult<()> {
+        if self.read_only {
+            return Err(Errno::EROFS);
+        }
+        Ok(())
+    }
+
+    /// Byte offset of inode `ino`'s record in its group's inode table.
+    fn inode_offset(&self, ino: u32) -> KResult<u64> {
+        if ino == 0 || ino > self.sb.inodes_count {
+            return Err(self.corrupt(ino, format_args!("inode number out of range")));
+        }
+
+        let index = ino - 1;
+        let group = (index / self.sb.inodes_per_group) as usize;
+        let slot = index % self.sb.inodes_per_group;
+        let table = self.groups.get(group).ok_or(CORRUPT)?.inode_table;
+
+        // Mount checked that each inode table lies inside its group, hence on the device.
+        Ok(u64::from(table) * u64::from(self.block_size())
+            + u64::from(slot) * u64::from(self.sb.inode_size))
+    }
+
+    /// Drops the decoded copy of inode `ino` after its record was written.
+    fn forget_raw_inode(&self, ino: u32) {
+        let mut table = self.inodes.lock();
+        table.raw.remove(&ino);
+        table.epoch += 1;
+    }
+
+    /// Whether inode `ino`, which the bitmap calls free, is in fact in use: live in
+    /// memory, or with links and no deletion time on disk.
+    fn inode_in_use(&self, ino: u32) -> KResult<bool> {
+        let live = {
+            let table = self.inodes.lock();
+            table
+                .live
+                .get(&ino)
+                .is_some_and(|weak| weak.strong_count() > 0)
+        };
+        if live {
+            return Ok(true);
+        }
+        let disk = self.read_disk_inode(ino)?;
+        Ok(disk.links_count != 0 && disk.dtime == 0)
+    }
+
+    /// Makes `inode`, just allocated, the live inode for its number.
+    fn install_inode(&self, inode: &Arc<Ext2Inode>) {
+        let mut table = self.inodes.lock();
+        table.live.insert(inode.ino(), Arc::downgrade(inode));
+        table.raw.remove(&inode.ino());
+        table.epoch += 1;
+    }
+
+    /// Whether `block` of group `group` is the group's own metadata: its bitmaps, inode
+    /// table, or superblock and descriptor table copy. A bitmap calling one free is
+    /// damage, and allocating it would spread it.
+    fn is_group_metadata(&self, group: u32, block: u32) -> bool {
+        let Some(g) = self.groups.get(group as usize) else {
+            return true;
+        };
+        let table_end = g.inode_table + self.sb.inode_table_blocks();
+        if block == g.block_bitmap
+            || block == g.inode_bitmap
+            || (g.inode_table..table_end).contains(&block)
+        {
+            return true;
+        }
+
+        let first = self.sb.group_range(group).0;
+        let super_blocks = self.sb.group_super_blocks(group).unwrap_or(0);
+        (first..first + u64::from(super_blocks)).contains(&u64::from(block))
+    }
+
+    /// Writes back the allocation state and flushes the device.
+    fn sync_all(&self) -> KResult<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        self.alloc.lock().flush(self)?;
+        self.dev.flush()
+    }
+
+    /// A fresh `i_generation` for a new inode (NFS file handles tell reuse apart by it).
+    fn next_generation(&self) -> u32 {
+        self.generation.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Whether `block` can be a data or indirect block (0 means a hole and is not).
@@ -224,18 +432,7 @@ impl Volume {
 
     /// Reads and decodes inode `ino` from its group's inode table.
     fn read_disk_inode(&self, ino: u32) -> KResult<DiskInode> {
-        if ino == 0 || ino > self.sb.inodes_count {
-            return Err(self.corrupt(ino, format_args!("inode number out of range")));
-        }
-
-        let index = ino - 1;
-        let group = (index / self.sb.inodes_per_group) as usize;
-        let slot = index % self.sb.inodes_per_group;
-        let table = self.groups.get(group).ok_or(CORRUPT)?.inode_table;
-
-        // Mount checked that each inode table lies inside its group, hence on the device.
-        let off = u64::from(table) * u64::from(self.block_size())
-            + u64::from(slot) * u64::from(self.sb.inode_size);
+        let off = self.inode_offset(ino)?;
         let mut raw = vec![0u8; self.sb.inode_size as usize];
         self.read_bytes(off, &mut raw)?;
 
@@ -244,36 +441,70 @@ impl Volume {
 
     /// The in-memory inode for `ino`, shared with any other holder of the same number.
     fn iget(self: &Arc<Self>, ino: u32) -> KResult<Arc<Ext2Inode>> {
-        let cached_raw = {
-            let table = self.inodes.lock();
+        for _ in 0..IGET_UNLOCKED_TRIES {
+            let (cached_raw, epoch) = {
+                let table = self.inodes.lock();
+                if let Some(live) = table.live.get(&ino).and_then(Weak::upgrade) {
+                    return Ok(live);
+                }
+                (table.raw.get(&ino).cloned(), table.epoch)
+            };
+
+            // The device read happens unlocked; a racing iget is settled below, and a
+            // racing write (a live inode came, changed and went meanwhile) by a retry.
+            let disk = match cached_raw {
+                Some(disk) => disk,
+                None => self.read_disk_inode(ino)?,
+            };
+            let inode = Arc::new(Ext2Inode::new(self.clone(), ino, disk.clone())?);
+
+            let mut table = self.inodes.lock();
             if let Some(live) = table.live.get(&ino).and_then(Weak::upgrade) {
                 return Ok(live);
             }
-            table.raw.get(&ino).cloned()
-        };
+            if table.epoch == epoch {
+                self.insert_live(&mut table, &inode, disk);
+                return Ok(inode);
+            }
+        }
 
-        // The device read happens unlocked; a racing iget is settled below.
-        let disk = match cached_raw {
-            Some(disk) => disk,
-            None => self.read_disk_inode(ino)?,
-        };
-        let inode = Arc::new(Ext2Inode::new(self.clone(), ino, disk.clone())?);
-
+        // Writers keep racing: read under the lock (which inode writes also take).
         let mut table = self.inodes.lock();
         if let Some(live) = table.live.get(&ino).and_then(Weak::upgrade) {
             return Ok(live);
         }
+        let disk = self.read_disk_inode(ino)?;
+        let inode = Arc::new(Ext2Inode::new(self.clone(), ino, disk.clone())?);
+        self.insert_live(&mut table, &inode, disk);
+        Ok(inode)
+    }
+
+    /// Records `inode` (decoded from `disk`) as the live inode of its number.
+    fn insert_live(&self, table: &mut InodeTable, inode: &Arc<Ext2Inode>, disk: DiskInode) {
+        let ino = inode.ino();
         if table.live.len() >= table.sweep_at {
             table.live.retain(|_, weak| weak.strong_count() > 0);
             table.sweep_at = (2 * table.live.len()).max(LIVE_INODE_SWEEP);
         }
-        table.live.insert(ino, Arc::downgrade(&inode));
+        table.live.insert(ino, Arc::downgrade(inode));
         if table.raw.len() >= RAW_INODE_CACHE {
             table.raw.clear();
         }
         table.raw.insert(ino, disk);
+    }
+}
 
-        Ok(inode)
+impl Drop for Volume {
+    /// The last reference is gone: every inode was dropped first (they hold the volume),
+    /// so unlinked ones are freed already, and what is left to write is the allocation
+    /// state. An unmount, in effect.
+    fn drop(&mut self) {
+        if let Err(e) = self.sync_all() {
+            log::warn!(
+                "{}: ext2 write-back at unmount failed ({e})",
+                self.dev.name()
+            );
+        }
     }
 }
 
@@ -284,7 +515,8 @@ pub struct Ext2Fs {
 }
 
 impl Ext2Fs {
-    /// Mounts the ext2 file system on `dev`, read-only.
+    /// Mounts the ext2 file system on `dev`: read-write, or read-only when the device
+    /// refuses writes.
     ///
     /// Checks the superblock, every group descriptor and the root inode; any damage, any
     /// feature this driver cannot honour, or a device too short for what the superblock
@@ -327,12 +559,32 @@ impl Ext2Fs {
             );
         }
 
+        // Rewriting the superblock as it is finds out whether the device takes writes
+        // without changing anything.
+        let read_only = match dev.write_at(SUPERBLOCK_OFFSET, &raw_sb) {
+            Ok(()) => false,
+            Err(Errno::EROFS) => true,
+            Err(e) => {
+                log::warn!(
+                    "{}: superblock write failed ({e}), mounting read-only",
+                    dev.name()
+                );
+                true
+            }
+        };
+
+        let alloc = alloc::Allocator::new(&sb, &groups, raw_sb.to_vec(), raw_gdt);
         let vol = Arc::new(Volume {
             dev: dev.clone(),
+            max_file_size: max_file_size(sb.block_size, sb.rev_level),
             sb,
             groups,
             inodes: Mutex::new(InodeTable::default()),
             dir_indexes: Mutex::new(dir::DirIndexCache::default()),
+            read_only,
+            alloc: Mutex::new(alloc),
+            rename_lock: Mutex::new(()),
+            generation: AtomicU32::new(arch_um::host::realtime_ns() as u32),
         });
         let root = vol.iget(ROOT_INO).map_err(|e| {
             fail(MountErrorKind::DamagedRoot(format!(
@@ -346,9 +598,14 @@ impl Ext2Fs {
         }
 
         log::info!(
-            "{}: mounted ext2 read-only, {} blocks of {} bytes, {} groups, features \
+            "{}: mounted ext2 {}, {} blocks of {} bytes, {} groups, features \
              compat 0x{:x} incompat 0x{:x} ro_compat 0x{:x}",
             dev.name(),
+            if vol.read_only {
+                "read-only"
+            } else {
+                "read-write"
+            },
             vol.sb.blocks_count,
             vol.sb.block_size,
             vol.sb.group_count,
@@ -362,6 +619,11 @@ impl Ext2Fs {
     /// Block size in bytes.
     pub fn block_size(&self) -> u32 {
         self.vol.block_size()
+    }
+
+    /// Whether the device refused writes at mount, making every write EROFS.
+    pub fn read_only(&self) -> bool {
+        self.vol.read_only
     }
 
     /// The inode numbered `ino`; EIO when the number is out of range or the inode is
@@ -378,10 +640,11 @@ impl FileSystem for Ext2Fs {
 
     fn stats(&self) -> FsStats {
         let sb = &self.vol.sb;
+        let (free_blocks, free_inodes) = self.vol.alloc.lock().free_counts();
 
         // The recorded free counts are only hints (fsck fixes them); never report more
         // free than total.
-        let free = sb.free_blocks_count.min(sb.blocks_count);
+        let free = free_blocks.min(sb.blocks_count);
         FsStats {
             fs_type: u64::from(EXT2_MAGIC),
             block_size: u64::from(sb.block_size),
@@ -389,12 +652,18 @@ impl FileSystem for Ext2Fs {
             blocks_free: u64::from(free),
             blocks_avail: u64::from(free.saturating_sub(sb.r_blocks_count)),
             files: u64::from(sb.inodes_count),
-            files_free: u64::from(sb.free_inodes_count.min(sb.inodes_count)),
+            files_free: u64::from(free_inodes.min(sb.inodes_count)),
             name_max: NAME_MAX as u64,
         }
     }
 
     fn type_name(&self) -> &'static str {
         "ext2"
+    }
+
+    /// Writes the allocation state (bitmaps, descriptors, superblock; inodes and data
+    /// are written through already) and flushes the device.
+    fn sync(&self) -> KResult<()> {
+        self.vol.sync_all()
     }
 }

@@ -36,7 +36,13 @@ pub(super) const INCOMPAT_FILETYPE: u32 = 0x0002;
 const INCOMPAT_SUPPORTED: u32 = INCOMPAT_FILETYPE;
 
 const RO_COMPAT_SPARSE_SUPER: u32 = 0x0001;
-const RO_COMPAT_LARGE_FILE: u32 = 0x0002;
+
+/// Files may exceed 2 GiB (`i_size_high` is in use); set by the first such file.
+pub(super) const RO_COMPAT_LARGE_FILE: u32 = 0x0002;
+
+/// Backup superblocks sit only in the groups `s_backup_bgs` names (not handled: the
+/// metadata sanity check then covers group 0 only).
+const COMPAT_SPARSE_SUPER2: u32 = 0x0200;
 
 /// Read-only-compatible features whose on-disk meaning this driver honours. Others (for
 /// example huge_file, which changes the unit of `i_blocks`) would make it misreport data,
@@ -44,7 +50,7 @@ const RO_COMPAT_LARGE_FILE: u32 = 0x0002;
 const RO_COMPAT_SUPPORTED: u32 = RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE;
 
 /// `s_state` bit set when the file system was cleanly unmounted.
-const STATE_VALID: u16 = 0x0001;
+pub(super) const STATE_VALID: u16 = 0x0001;
 
 /// `s_state` bit set when the kernel detected errors.
 const STATE_ERROR: u16 = 0x0002;
@@ -114,10 +120,6 @@ pub(super) struct SuperBlock {
     pub blocks_count: u32,
     /// Blocks reserved for the superuser.
     pub r_blocks_count: u32,
-    /// Free blocks, as last recorded.
-    pub free_blocks_count: u32,
-    /// Free inodes, as last recorded.
-    pub free_inodes_count: u32,
     /// The block holding the superblock (1 with 1 KiB blocks, else 0); group 0 starts here.
     pub first_data_block: u32,
     /// Blocks in each group (the last group may be shorter).
@@ -126,6 +128,12 @@ pub(super) struct SuperBlock {
     pub inodes_per_group: u32,
     /// Bytes of one on-disk inode.
     pub inode_size: u32,
+    /// First inode number ordinary files may use (11 before revision 1).
+    pub first_ino: u32,
+    /// `s_rev_level`: 0 has no feature words and no large files.
+    pub rev_level: u32,
+    /// Blocks reserved after the descriptor table for online resizing.
+    pub reserved_gdt_blocks: u32,
     /// `s_state`, kept for the clean/error warnings at mount.
     pub state: u16,
     /// Compatible feature bits (informational for a reader).
@@ -283,12 +291,17 @@ impl SuperBlock {
             inodes_count,
             blocks_count,
             r_blocks_count: le32(raw, 8),
-            free_blocks_count: le32(raw, 12),
-            free_inodes_count: le32(raw, 16),
             first_data_block,
             blocks_per_group,
             inodes_per_group,
             inode_size,
+            first_ino,
+            rev_level,
+            reserved_gdt_blocks: if dynamic {
+                u32::from(le16(raw, 206))
+            } else {
+                0
+            },
             state: le16(raw, 58),
             feature_compat,
             feature_incompat,
@@ -313,6 +326,61 @@ impl SuperBlock {
         (u64::from(self.first_data_block) + 1) * u64::from(self.block_size)
     }
 
+    /// Blocks the group descriptor table occupies.
+    pub(super) fn gdt_blocks(&self) -> u32 {
+        let bytes = u64::from(self.group_count) * GROUP_DESC_SIZE as u64;
+
+        // parse checked that the table fits in group 0.
+        bytes.div_ceil(u64::from(self.block_size)) as u32
+    }
+
+    /// Whether group `group` starts with a copy of the superblock and descriptor table,
+    /// `None` when the layout is not one this driver computes (sparse_super2).
+    pub(super) fn group_has_super(&self, group: u32) -> Option<bool> {
+        if group == 0 {
+            return Some(true);
+        }
+        if self.feature_compat & COMPAT_SPARSE_SUPER2 != 0 {
+            return None;
+        }
+        if self.feature_ro_compat & RO_COMPAT_SPARSE_SUPER == 0 || group == 1 {
+            return Some(true);
+        }
+
+        // With sparse_super only groups 1 and powers of 3, 5 and 7 keep a copy.
+        let is_power = |base: u32| {
+            let mut n = group;
+            while n.is_multiple_of(base) {
+                n /= base;
+            }
+            n == 1
+        };
+        Some(is_power(3) || is_power(5) || is_power(7))
+    }
+
+    /// Blocks (from the group's first) the superblock copy, the descriptor table and the
+    /// blocks reserved for it take in `group`; `None` as for [`Self::group_has_super`].
+    pub(super) fn group_super_blocks(&self, group: u32) -> Option<u32> {
+        Some(match self.group_has_super(group)? {
+            true => 1 + self.gdt_blocks() + self.reserved_gdt_blocks,
+            false => 0,
+        })
+    }
+
+    /// Blocks in group `group` (the last one may be short).
+    pub(super) fn blocks_in_group(&self, group: u32) -> u32 {
+        let (first, last) = self.group_range(group);
+
+        // At most blocks_per_group, a u32.
+        (last + 1 - first) as u32
+    }
+
+    /// The group block `block` belongs to and its bit in that group's bitmap.
+    pub(super) fn block_group(&self, block: u32) -> (u32, u32) {
+        let rel = block - self.first_data_block;
+        (rel / self.blocks_per_group, rel % self.blocks_per_group)
+    }
+
     /// Blocks one group's inode table occupies.
     pub(super) fn inode_table_blocks(&self) -> u32 {
         let bytes = u64::from(self.inodes_per_group) * u64::from(self.inode_size);
@@ -330,7 +398,8 @@ impl SuperBlock {
     }
 }
 
-/// One group's descriptor: where its bitmaps and inode table are.
+/// One group's descriptor: where its bitmaps and inode table are, and the counts as
+/// found at mount (the allocator keeps the live ones).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct GroupDesc {
     /// Block of the block allocation bitmap.
@@ -339,6 +408,12 @@ pub(super) struct GroupDesc {
     pub inode_bitmap: u32,
     /// First block of the inode table.
     pub inode_table: u32,
+    /// `bg_free_blocks_count`.
+    pub free_blocks: u16,
+    /// `bg_free_inodes_count`.
+    pub free_inodes: u16,
+    /// `bg_used_dirs_count`.
+    pub used_dirs: u16,
 }
 
 impl GroupDesc {
@@ -349,6 +424,9 @@ impl GroupDesc {
             block_bitmap: le32(raw, 0),
             inode_bitmap: le32(raw, 4),
             inode_table: le32(raw, 8),
+            free_blocks: le16(raw, 12),
+            free_inodes: le16(raw, 14),
+            used_dirs: le16(raw, 16),
         };
 
         let (first, last) = sb.group_range(group);

@@ -946,7 +946,11 @@ fn damaged_directory_blocks_fail_with_eio() {
     let fs = mount(good.clone()).expect("mount");
     let dir = fs.inode(resolve(&fs, "a/b").expect("a/b").stat().expect("stat").ino as u32);
     let dir = dir.expect("a/b");
-    let block = dir.map_block(0).expect("map").expect("dir block") as usize * 1024;
+    let block = dir
+        .map_block(&dir.state.read().disk, 0)
+        .expect("map")
+        .expect("dir block") as usize
+        * 1024;
     let many = resolve(&fs, "many")
         .expect("many")
         .stat()
@@ -1131,15 +1135,17 @@ fn metadata_ranges(fs: &Ext2Fs) -> Vec<(usize, usize)> {
     for path in ["", "a", "a/b", "many"] {
         let dir = fs.inode(resolve(fs, path).expect("dir").stat().expect("stat").ino as u32);
         let dir = dir.expect("dir");
-        for lblk in 0..(dir.disk.size / bs as u64) {
-            if let Ok(Some(b)) = dir.map_block(lblk) {
+        let disk = dir.state.read().disk.clone();
+        for lblk in 0..(disk.size / bs as u64) {
+            if let Ok(Some(b)) = dir.map_block(&disk, lblk) {
                 ranges.push((b as usize * bs, (b as usize + 1) * bs));
             }
         }
     }
     for path in ["f300k", "exec2m", "huge_sparse"] {
         let file = fs.inode(resolve(fs, path).expect("file").stat().expect("stat").ino as u32);
-        for &b in &file.expect("file").disk.block[12..] {
+        let blocks = file.expect("file").state.read().disk.block;
+        for &b in &blocks[12..] {
             if b != 0 {
                 ranges.push((b as usize * bs, (b as usize + 1) * bs));
             }
