@@ -13,6 +13,9 @@ use crate::mm::space::Memory;
 use crate::task::{ExitStatus, Pid, Process, Task};
 use crate::waitq::Requeue;
 
+/// A named FIFO's pipe and the inode that names it.
+pub type FifoEntry = (std::sync::Weak<crate::pipe::Pipe>, Arc<dyn crate::fs::Inode>);
+
 /// What the command line decided that the running kernel needs.
 #[derive(Clone, Debug)]
 pub struct KernelConfig {
@@ -48,8 +51,9 @@ pub struct Kernel {
     pub forks: AtomicU64,
     /// POSIX record locks.
     pub locks: crate::flock::LockTable,
-    /// The pipes behind named FIFOs, by the address of their inode, while open.
-    pub fifos: Mutex<std::collections::HashMap<usize, std::sync::Weak<crate::pipe::Pipe>>>,
+    /// The pipes behind named FIFOs, by the address of their inode, while open. The
+    /// entry holds the inode, so that its address stays its key until the pipe goes.
+    pub fifos: Mutex<std::collections::HashMap<usize, FifoEntry>>,
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
@@ -128,12 +132,12 @@ impl Kernel {
     pub fn fifo_pipe(&self, inode: &Arc<dyn crate::fs::Inode>) -> Arc<crate::pipe::Pipe> {
         let key = Arc::as_ptr(inode) as *const () as usize;
         let mut fifos = self.fifos.lock();
-        if let Some(p) = fifos.get(&key).and_then(|w| w.upgrade()) {
+        if let Some(p) = fifos.get(&key).and_then(|(w, _)| w.upgrade()) {
             return p;
         }
-        fifos.retain(|_, w| w.strong_count() > 0);
+        fifos.retain(|_, (w, _)| w.strong_count() > 0);
         let p = crate::pipe::Pipe::new_fifo();
-        fifos.insert(key, Arc::downgrade(&p));
+        fifos.insert(key, (Arc::downgrade(&p), inode.clone()));
         p
     }
 
