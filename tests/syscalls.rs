@@ -98,18 +98,10 @@ basic! {
     basic_readlink: "readlink";
     basic_getcwd_and_chdir: "getcwd";
     basic_prlimit64_rlimit_stack: "prlimit";
-    basic_empty_path_is_enoent: "empty_path", ignore = "kernel bug: an empty path without \
-        AT_EMPTY_PATH must fail with ENOENT before dirfd is looked at; openat, newfstatat, \
-        faccessat, readlinkat and statx with a regular file's fd as dirfd return ENOTDIR, \
-        and openat(999, \"\") returns EBADF";
-    basic_lseek_seek_data_and_seek_hole: "lseek_data_hole", ignore = "kernel bug: \
-        lseek(fd, 0, SEEK_DATA) and SEEK_HOLE return EINVAL; Linux returns 0 and the file \
-        size (64), and ENXIO at or past the end";
-    basic_mmap_ignores_unknown_prot_bits: "mmap_prot", ignore = "kernel bug: mmap with \
-        prot PROT_READ|0x8 (PROT_SEM) or PROT_READ|PROT_WRITE|0x10 returns EINVAL; Linux \
-        ignores protection bits it does not know in mmap (only mprotect refuses them)";
-    basic_mmap_of_dev_zero: "mmap_dev_zero", ignore = "kernel bug: mmap(MAP_PRIVATE) of an \
-        fd on /dev/zero returns ENODEV; Linux gives zero-filled anonymous memory";
+    basic_empty_path_is_enoent: "empty_path";
+    basic_lseek_seek_data_and_seek_hole: "lseek_data_hole";
+    basic_mmap_ignores_unknown_prot_bits: "mmap_prot";
+    basic_mmap_of_dev_zero: "mmap_dev_zero";
 }
 
 #[test]
@@ -195,9 +187,7 @@ efault! {
     efault_clock_gettime: "clock_gettime";
     efault_getcwd: "getcwd";
     efault_readlink: "readlink";
-    efault_getrlimit_setrlimit_prlimit64: "rlimit", ignore = "kernel bug: getrlimit and \
-        setrlimit with a NULL pointer return 0 instead of -1 EFAULT (NULL is taken as \
-        \"no buffer\", which only prlimit64 allows)";
+    efault_getrlimit_setrlimit_prlimit64: "rlimit";
 }
 
 #[test]
@@ -220,8 +210,6 @@ fn efault_every_group_in_one_static_pie_run() {
 // guest must print exactly what the native run printed.
 
 #[test]
-#[ignore = "kernel bug: write(/dev/null) of a buffer whose second half is unmapped returns \
-            -1 EFAULT; Linux returns the full count (200) without reading the buffer"]
 fn half_valid_write_to_dev_null() {
     assert_same_as_native("efault", &["half_write_null"]);
 }
@@ -232,16 +220,11 @@ fn half_valid_write_to_stdout() {
 }
 
 #[test]
-#[ignore = "kernel bug: read(file) into a buffer with 10 valid bytes before a hole returns \
-            -1 EFAULT (yet those 10 bytes are written) and leaves the offset at 0; Linux \
-            returns 10 and moves the offset to 10"]
 fn half_valid_read_from_a_file() {
     assert_same_as_native("efault", &["half_read_file"]);
 }
 
 #[test]
-#[ignore = "kernel bug: readv(file) with iovecs [8 valid bytes] [4 valid bytes then a hole] \
-            returns 8 and moves the offset to 8; Linux returns 12 and moves it to 12"]
 fn half_valid_readv_from_a_file() {
     assert_same_as_native("efault", &["half_readv_file"]);
 }

@@ -41,6 +41,11 @@ pub trait CharDevice: Send + Sync {
         Err(Errno::ENOTTY)
     }
 
+    /// Whether writes vanish unread (/dev/null), so the buffer need not be read.
+    fn is_sink(&self) -> bool {
+        false
+    }
+
     /// Bytes a read would return without waiting (FIONREAD).
     fn readable_bytes(&self) -> usize {
         0
@@ -113,5 +118,9 @@ impl CharDevice for Mem {
             Mem::Full => Err(Errno::ENOSPC),
             _ => Ok(buf.len()),
         }
+    }
+
+    fn is_sink(&self) -> bool {
+        matches!(self, Mem::Null)
     }
 }

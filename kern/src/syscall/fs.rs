@@ -51,6 +51,10 @@ pub(super) fn start_dir(cx: &Ctx, dirfd: i32) -> KResult<Location> {
 /// Resolves `path` as the calling process sees the tree: from its root and working
 /// directory (or `dirfd`), with its search permissions.
 pub fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Location> {
+    // An empty path is ENOENT whatever dirfd is (AT_EMPTY_PATH is handled before).
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let root = cx.task.process.root.lock().clone();
     let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
     let creds = cx.task.process.creds.lock().clone();
@@ -60,6 +64,9 @@ pub fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Lo
 /// Resolves the parent directory of `path` and its last component, as the caller sees
 /// the tree, and checks that the caller may change that directory.
 pub fn resolve_parent_at(cx: &Ctx, dirfd: i32, path: &[u8]) -> KResult<(Location, Vec<u8>)> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let root = cx.task.process.root.lock().clone();
     let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
     let creds = cx.task.process.creds.lock().clone();
@@ -247,6 +254,13 @@ pub fn sys_readv(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let f = file(cx, fd_arg(a[0]))?;
     let iov = read_iovec(cx, a[1], a[2])?;
 
+    // Pipes and devices may wait; a read that waits runs again from the start, so they
+    // fill only the first buffer (a short read, which readv allows).
+    if !matches!(f.kind, FileKind::Inode) {
+        let Some(&(base, len)) = iov.iter().find(|(_, len)| *len > 0) else { return Ok(0) };
+        return read_into_guest(cx, &f, base, len, None);
+    }
+
     let mut total = 0i64;
     for (base, len) in iov {
         let n = match read_into_guest(cx, &f, base, len, None) {
@@ -355,15 +369,17 @@ fn read_file(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>) ->
             break;
         }
 
-        // Nothing is consumed from the file unless the guest got it.
-        if let Err(e) = cx.write_bytes(buf + done as u64, &data[..n]) {
+        // Only what reached the guest is consumed from the file, as Linux's copy to a
+        // buffer that runs into a hole.
+        let copied = write_partial(cx, buf + done as u64, &data[..n]);
+        done += copied;
+        off += copied as u64;
+        if copied < n {
             if done == 0 {
-                return Err(e);
+                return Err(Errno::EFAULT);
             }
             break;
         }
-        done += n;
-        off += n as u64;
     }
     if at.is_none() {
         *pos = off;
@@ -371,11 +387,35 @@ fn read_file(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>) ->
     Ok(done as i64)
 }
 
+/// Copies as much of `data` to guest memory at `addr` as is writable, a page at a time;
+/// returns how much went.
+fn write_partial(cx: &Ctx, addr: u64, data: &[u8]) -> usize {
+    if cx.write_bytes(addr, data).is_ok() {
+        return data.len();
+    }
+    let mut done = 0;
+    while done < data.len() {
+        let at = addr + done as u64;
+        let n = ((4096 - at % 4096) as usize).min(data.len() - done);
+        if cx.write_bytes(at, &data[done..done + n]).is_err() {
+            break;
+        }
+        done += n;
+    }
+    done
+}
+
 fn write_from_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
     -> KResult<i64>
 {
     if !f.writable() {
         return Err(Errno::EBADF);
+    }
+    // A sink (/dev/null) takes a write without looking at the buffer, as Linux's.
+    if let FileKind::Char(dev) = &f.kind {
+        if dev.is_sink() {
+            return Ok(count.min(MAX_RW_COUNT) as i64);
+        }
     }
     let data = cx.read_bytes(buf, count.min(MAX_RW_COUNT))?;
     write_bytes(cx, f, &data, at)
@@ -508,7 +548,20 @@ pub fn sys_lseek(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return if is_tty { Err(Errno::ESPIPE) } else { Ok(0) };
     }
 
+    const SEEK_DATA: u64 = 3;
+    const SEEK_HOLE: u64 = 4;
+
     let mut pos = f.pos.lock();
+    if whence == SEEK_DATA || whence == SEEK_HOLE {
+        // Holes are not tracked: all of a file is data, and its end is the one hole.
+        let size = f.inode.stat()?.size as i64;
+        if off < 0 || off >= size {
+            return Err(Errno::ENXIO);
+        }
+        let at = if whence == SEEK_DATA { off } else { size };
+        *pos = at as u64;
+        return Ok(at);
+    }
     let base = match whence {
         SEEK_SET => 0,
         SEEK_CUR => *pos as i64,

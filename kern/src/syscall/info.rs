@@ -177,13 +177,19 @@ pub fn sys_prlimit64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     rlimit(cx, res, new, old)
 }
 
-/// getrlimit(2).
+/// getrlimit(2): unlike prlimit64, the buffer is required.
 pub fn sys_getrlimit(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    if a[1] == 0 {
+        return Err(Errno::EFAULT);
+    }
     rlimit(cx, a[0] as usize, 0, a[1])
 }
 
 /// setrlimit(2).
 pub fn sys_setrlimit(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    if a[1] == 0 {
+        return Err(Errno::EFAULT);
+    }
     rlimit(cx, a[0] as usize, a[1], 0)
 }
 

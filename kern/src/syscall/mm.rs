@@ -37,7 +37,9 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let mm = cx.mm();
 
     let len = checked_len(len)?;
-    if prot & !PROT_MASK != 0 || off % PAGE_SIZE != 0 {
+    // mmap ignores protection bits it does not know (only mprotect refuses them).
+    let prot = prot & PROT_MASK;
+    if off % PAGE_SIZE != 0 {
         return Err(Errno::EINVAL);
     }
     match flags & MAP_TYPE {
@@ -54,7 +56,7 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Err(Errno::EOVERFLOW);
     }
 
-    let backing = if flags & MAP_ANONYMOUS != 0 {
+    let backing = if flags & MAP_ANONYMOUS != 0 || maps_dev_zero(cx, fd) {
         Backing::Anon
     } else {
         file_backing(cx, fd, off, len, prot, flags)?
@@ -83,6 +85,13 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let vma = Vma { start, end: start + len, prot: Prot(prot as u32), backing, shared, name };
     mm.map_fixed(vma);
     Ok(start as i64)
+}
+
+/// Whether `fd` is /dev/zero, whose mappings are anonymous memory.
+fn maps_dev_zero(cx: &Ctx, fd: i32) -> bool {
+    let Ok(f) = cx.task.process.files.lock().get(fd) else { return false };
+    matches!(f.kind, FileKind::Char(_))
+        && f.inode.stat().is_ok_and(|s| s.rdev == crate::device::mkdev(1, 5))
 }
 
 fn checked_len(len: u64) -> KResult<u64> {
