@@ -141,6 +141,14 @@ static UNKNOWN: WarnOnce = WarnOnce::new();
 
 /// Emulates the system call `task` stopped at.
 pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
+    #[cfg(feature = "syscall-delay")]
+    {
+        let start = crate::printk::uptime_ns();
+        while crate::printk::uptime_ns() - start < 20_000 {
+            std::hint::spin_loop();
+        }
+    }
+
     let r = task.regs;
     let nr = r.orig_rax;
     let args: Args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9];
