@@ -67,7 +67,7 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     let console = Arc::new(Console::new(Arc::new(HostConsole)));
     devices.register(mkdev(5, 1), console.clone());
     devices.register(mkdev(5, 0), console.clone());
-    drivers::console::start_input(console)?;
+    drivers::console::start_input(console.clone())?;
 
     let vfs = Vfs::new(root_fs.clone());
     vfs.mount(b"/dev", DevFs::new(), b"devtmpfs");
@@ -83,6 +83,18 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
         root_device: format!("/dev/{}", Ubd::name_of(config.root)),
     };
     let k = Kernel::new(mem, vfs, devices, config.ncpus, kconfig);
+    console.set_signaller(kern::signal::group_signaller(&k));
+
+    // A host SIGTERM, SIGINT, SIGHUP or SIGQUIT halts the machine in order: file systems
+    // are synced and the terminal restored.
+    let weak = Arc::downgrade(&k);
+    arch_um::host::on_shutdown_signals(move |sig| {
+        log::warn!("host signal {sig}: halting");
+        if let Some(k) = weak.upgrade() {
+            k.halt(kern::task::ExitStatus::Signal(sig));
+        }
+    })
+    .map_err(|e| format!("cannot watch host signals: {e}"))?;
     let init = InitSpec { path: config.init.clone(), args: config.init_args.clone() };
     let status = kern::boot::run(&k, init);
 

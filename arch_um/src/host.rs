@@ -161,6 +161,8 @@ pub fn host_name() -> String {
 /// Ends the kernel process with `code`, without running destructors: guests are already
 /// gone and block devices flushed by the time the kernel calls this.
 pub fn exit(code: i32) -> ! {
+    restore_terminal();
+
     // SAFETY: exit_group ends every thread; nothing of ours runs after it.
     unsafe { libc::_exit(code) }
 }
@@ -226,4 +228,89 @@ pub fn cpu_info() -> CpuInfo {
         }
     }
     info
+}
+
+/// The host terminal's settings before the kernel put it in raw mode, to restore on
+/// every way out.
+static SAVED_TERMIOS: std::sync::Mutex<Option<libc::termios>> = std::sync::Mutex::new(None);
+
+/// Puts host descriptor `fd` (a terminal) in raw mode, remembering the old settings:
+/// every key, ^C included, then reaches the console's line discipline.
+pub fn enter_raw_mode(fd: i32) -> HostResult<()> {
+    // SAFETY: termios is plain data, filled by tcgetattr.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+
+    // SAFETY: a valid descriptor and out-pointer.
+    if unsafe { libc::tcgetattr(fd, &mut t) } < 0 {
+        return Err(HostError::last("tcgetattr"));
+    }
+    if let Ok(mut saved) = SAVED_TERMIOS.lock() {
+        *saved = Some(t);
+    }
+
+    let mut raw = t;
+    // SAFETY: cfmakeraw edits the struct we own.
+    unsafe { libc::cfmakeraw(&mut raw) };
+    // SAFETY: a valid descriptor and settings.
+    if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &raw) } < 0 {
+        return Err(HostError::last("tcsetattr"));
+    }
+    Ok(())
+}
+
+/// Restores the host terminal's settings if the kernel changed them. Safe to call from
+/// a signal handler's thread and more than once.
+pub fn restore_terminal() {
+    let saved = match SAVED_TERMIOS.try_lock() {
+        Ok(mut s) => s.take(),
+        Err(_) => None,
+    };
+    if let Some(t) = saved {
+        // SAFETY: restoring settings read from the same descriptor earlier.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &t) };
+    }
+}
+
+static SHUTDOWN_PIPE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+extern "C" fn on_shutdown_signal(sig: libc::c_int) {
+    let fd = SHUTDOWN_PIPE.load(std::sync::atomic::Ordering::Relaxed);
+    let b = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; one byte from the stack to our pipe.
+    unsafe { libc::write(fd, (&raw const b).cast(), 1) };
+}
+
+/// Calls `f(signal)` on a thread of its own when the host sends the kernel SIGTERM,
+/// SIGINT, SIGHUP or SIGQUIT, so that the kernel can shut down in order instead of
+/// dying with the terminal left raw.
+pub fn on_shutdown_signals<F: Fn(i32) + Send + 'static>(f: F) -> HostResult<()> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid two-int array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(HostError::last("pipe2"));
+    }
+    SHUTDOWN_PIPE.store(fds[1], std::sync::atomic::Ordering::Relaxed);
+
+    let rd = fds[0];
+    std::thread::Builder::new()
+        .name("host-signals".into())
+        .spawn(move || {
+            let mut b = [0u8; 1];
+            while let Ok(1) = read_fd(rd, &mut b) {
+                f(b[0] as i32);
+            }
+        })
+        .map_err(|_| HostError { errno: libc::EAGAIN, op: "spawn" })?;
+
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+        // SAFETY: sigaction is plain data; the handler only writes to a pipe.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_shutdown_signal as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+    Ok(())
 }

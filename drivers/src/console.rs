@@ -23,8 +23,15 @@ impl ConsoleIo for HostConsole {
     }
 }
 
-/// Starts the thread that reads the host's stdin into `console` until end of input.
+/// Starts the thread that reads the host's stdin into `console` until end of input. A
+/// terminal is put in raw mode first, so that the console's line discipline sees every
+/// key; the kernel restores it on every way out.
 pub fn start_input(console: Arc<Console>) -> Result<(), String> {
+    if arch_um::host::is_tty(STDIN) {
+        arch_um::host::enter_raw_mode(STDIN)
+            .map_err(|e| format!("console: cannot put the terminal in raw mode: {e}"))?;
+    }
+
     let body = move || {
         let mut buf = [0u8; 4096];
         loop {

@@ -70,7 +70,7 @@ impl Kernel {
                config: KernelConfig) -> Arc<Kernel> {
         let hostname = Mutex::new(config.hostname.as_bytes().to_vec());
         let root_device = config.root_device.clone();
-        Arc::new_cyclic(|me| Kernel {
+        let k = Arc::new_cyclic(|me| Kernel {
             me: me.clone(),
             root_device,
             mem,
@@ -87,7 +87,9 @@ impl Kernel {
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
             halting: Default::default(),
-        })
+        });
+        let _ = crate::signal::KERNEL.set(Arc::downgrade(&k));
+        k
     }
 
     /// A fresh process id: the next unused one, wrapping at Linux's default pid_max.

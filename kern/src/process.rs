@@ -187,17 +187,33 @@ pub enum WaitFor {
 pub enum Waited {
     /// A child ended and was reaped (unless WNOWAIT): its pid and status.
     Child(Pid, ExitStatus),
+    /// A child stopped or continued (WUNTRACED, WCONTINUED).
+    Job(Pid, crate::task::JobReport),
     /// Children exist, none has news, and the caller said WNOHANG.
     Nothing,
     /// Children exist and none has news: wait on `child_wait`.
     Block,
 }
 
-/// Looks for an ended child of `p` that `which` covers; reaps it unless `keep`.
-/// ECHILD when no child matches at all.
-pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, nohang: bool, keep: bool)
+/// What a wait asks about besides ended children.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WaitOptions {
+    /// WNOHANG.
+    pub nohang: bool,
+    /// WNOWAIT: leave the child to be waited for again.
+    pub keep: bool,
+    /// WUNTRACED: report stopped children.
+    pub stopped: bool,
+    /// WCONTINUED: report continued children.
+    pub continued: bool,
+}
+
+/// Looks for an ended (or, as asked, stopped or continued) child of `p` that `which`
+/// covers; reaps an ended one unless `keep`. ECHILD when no child matches at all.
+pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, opts: WaitOptions)
     -> KResult<Waited>
 {
+    let WaitOptions { nohang, keep, .. } = opts;
     let children: Vec<Arc<Process>> =
         p.children.lock().iter().filter_map(|&pid| k.process(pid)).collect();
 
@@ -219,6 +235,19 @@ pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, nohang: bool, keep: b
                 reap(k, c);
             }
             return Ok(Waited::Child(c.pid, status));
+        }
+
+        let mut report = c.job_report.lock();
+        let wanted = match *report {
+            Some(crate::task::JobReport::Stopped(_)) => opts.stopped,
+            Some(crate::task::JobReport::Continued) => opts.continued,
+            None => false,
+        };
+        if wanted {
+            let r = if keep { *report } else { report.take() };
+            if let Some(r) = r {
+                return Ok(Waited::Job(c.pid, r));
+            }
         }
     }
 

@@ -54,7 +54,15 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
         tty_nr: 0x0501,
         tpgid: -1,
         comm: p.comm.lock().clone(),
-        state: if zombie { 'Z' } else if p.pid == CURRENT.with(|c| c.get()) { 'R' } else { 'S' },
+        state: if zombie {
+            'Z'
+        } else if p.stopped.lock().is_some() {
+            'T'
+        } else if p.pid == CURRENT.with(|c| c.get()) {
+            'R'
+        } else {
+            'S'
+        },
         exe: (!zombie).then(|| p.exe.lock().clone()),
         cwd: p.cwd.lock().path_from(&root),
         root: b"/".to_vec(),

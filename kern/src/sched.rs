@@ -86,6 +86,9 @@ pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ran {
 }
 
 fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
+    if stays_stopped(task) {
+        return Flow::Block;
+    }
     if task.blocked.is_some() {
         match resume_blocked(k, task) {
             Flow::Continue => {}
@@ -94,8 +97,10 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     }
 
     loop {
-        if let Delivery::Exit(status) = signal::deliver(k, task, None) {
-            return Flow::Exit(status);
+        match signal::deliver(k, task, None) {
+            Delivery::Exit(status) => return Flow::Exit(status),
+            Delivery::Stopped if stays_stopped(task) => return Flow::Block,
+            _ => {}
         }
 
         let running = match enter_guest(task) {
@@ -119,6 +124,19 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     }
 }
 
+/// Whether the task's process is stopped by job control (and not being killed): then
+/// it waits for SIGCONT, registered on the process's continue queue.
+fn stays_stopped(task: &Task) -> bool {
+    if task.process.stopped.lock().is_none() || signal::kill_pending(task) {
+        return false;
+    }
+    task.cell.arm();
+    task.process.cont_wait.register(&task.cell);
+
+    // SIGCONT may have come between the check and the registration.
+    task.process.stopped.lock().is_some()
+}
+
 /// A parked task runs again: its syscall runs again, or a signal interrupts it.
 fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     let Some(kind) = task.blocked.take() else { return Flow::Continue };
@@ -137,6 +155,11 @@ fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
 
         match signal::deliver(k, task, interrupted) {
             Delivery::Exit(status) => return Flow::Exit(status),
+            // Stopped inside a wait: the call runs again once the process continues.
+            Delivery::Stopped => {
+                task.blocked = Some(kind);
+                return Flow::Block;
+            }
             Delivery::Run { handler: true } => {
                 finish_wait(task);
                 return Flow::Continue;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::errno::{Errno, KResult};
 use crate::kernel::Kernel;
-use crate::task::{ExitStatus, Pid, Process, SigAction, Task, NSIG};
+use crate::task::{ExitStatus, JobReport, Pid, Process, SigAction, Task, NSIG};
 
 /// SIGHUP.
 pub const SIGHUP: i32 = 1;
@@ -32,6 +32,7 @@ pub const SIGSTOP: i32 = 19;
 const SIG_DFL: u64 = 0;
 const SIG_IGN: u64 = 1;
 
+const SA_NOCLDSTOP: u64 = 0x1;
 const SA_NOCLDWAIT: u64 = 0x2;
 const SA_RESTORER: u64 = 0x0400_0000;
 const SA_RESTART: u64 = 0x1000_0000;
@@ -188,7 +189,64 @@ pub fn send(process: &Arc<Process>, info: SigInfo) {
         }
         pending.add(info);
     }
+
+    // SIGCONT acts when sent, not when delivered: a stopped process runs nothing that
+    // could take it.
+    if info.signo == SIGCONT && process.stopped.lock().take().is_some() {
+        *process.job_report.lock() = Some(JobReport::Continued);
+        if let Some(k) = KERNEL.get().and_then(|w| w.upgrade()) {
+            notify_parent_job(&k, process, CLD_CONTINUED, SIGCONT);
+        }
+        process.cont_wait.wake_all();
+    }
     process.wake_tasks();
+}
+
+/// A function that sends a signal to every process of a group, for the console's
+/// signal keys.
+pub fn group_signaller(k: &Arc<Kernel>) -> Box<dyn Fn(i32, i32) + Send + Sync> {
+    let weak = Arc::downgrade(k);
+    Box::new(move |pgrp, sig| {
+        let Some(k) = weak.upgrade() else { return };
+        let info = SigInfo { signo: sig, code: SI_KERNEL, ..SigInfo::default() };
+        for p in k.processes() {
+            if p.pgid.load(std::sync::atomic::Ordering::Relaxed) == pgrp {
+                send(&p, info);
+            }
+        }
+    })
+}
+
+/// The kernel, for signal paths that start without one (a SIGCONT sent from anywhere).
+pub static KERNEL: std::sync::OnceLock<std::sync::Weak<Kernel>> = std::sync::OnceLock::new();
+
+/// SIGCHLD codes for job control.
+pub const CLD_STOPPED: i32 = 5;
+/// The child continued.
+pub const CLD_CONTINUED: i32 = 6;
+
+/// Stops `process` by job control with `sig`: its parent hears of it (SIGCHLD with
+/// CLD_STOPPED unless SA_NOCLDSTOP, and wait4's WUNTRACED).
+pub fn stop_process(k: &Kernel, process: &Arc<Process>, sig: i32) {
+    *process.stopped.lock() = Some(sig);
+    *process.job_report.lock() = Some(JobReport::Stopped(sig));
+    notify_parent_job(k, process, CLD_STOPPED, sig);
+}
+
+fn notify_parent_job(k: &Kernel, child: &Process, code: i32, sig: i32) {
+    let Some(parent) = k.process(child.ppid()) else { return };
+    let act = action_of(&parent, SIGCHLD);
+    if act.flags & SA_NOCLDSTOP == 0 {
+        let info = SigInfo { signo: SIGCHLD, code, pid: child.pid, status: sig,
+                             ..SigInfo::default() };
+        send(&parent, info);
+    }
+    parent.child_wait.wake_all();
+}
+
+/// Whether SIGKILL waits for the process (which then must not stay stopped).
+pub fn kill_pending(task: &Task) -> bool {
+    (task.pending.mask() | task.process.pending.lock().mask()) & bit(SIGKILL) != 0
 }
 
 /// The signals `task` could take now: pending, and not blocked.
@@ -226,6 +284,8 @@ pub enum Delivery {
     },
     /// The process ends with this status.
     Exit(ExitStatus),
+    /// The process was stopped by job control: park until SIGCONT.
+    Stopped,
 }
 
 /// Delivers pending signals to `task` before it returns to guest code. `interrupted`
@@ -239,12 +299,10 @@ pub fn deliver(k: &Kernel, task: &mut Task, interrupted: Option<Restart>) -> Del
             SIG_IGN if bit(sig) & UNBLOCKABLE == 0 => continue,
             SIG_DFL => match default_action(sig) {
                 DefaultAction::Ignore | DefaultAction::Continue => continue,
-                // Job control stops come with the console work; a stop signal is taken
-                // and the process goes on meanwhile.
                 DefaultAction::Stop => {
-                    log::debug!("pid {}: stop signal {sig} ignored: no job control yet",
-                                task.tid);
-                    continue;
+                    let process = task.process.clone();
+                    stop_process(k, &process, sig);
+                    return Delivery::Stopped;
                 }
                 DefaultAction::Terminate => return Delivery::Exit(ExitStatus::Signal(sig)),
                 DefaultAction::Core => {

@@ -37,6 +37,15 @@ pub struct SigAction {
     pub mask: u64,
 }
 
+/// A job-control change wait4 reports with WUNTRACED or WCONTINUED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobReport {
+    /// Stopped by this signal.
+    Stopped(i32),
+    /// Continued by SIGCONT.
+    Continued,
+}
+
 /// How a process ended, as wait4 reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -107,6 +116,12 @@ pub struct Process {
     pub start_ns: u64,
     /// A vfork parent waiting for this child to exec or exit.
     pub vfork_parent: Mutex<Option<Arc<WakeCell>>>,
+    /// The stop signal, while the process is stopped by job control.
+    pub stopped: Mutex<Option<i32>>,
+    /// Woken when the process continues (SIGCONT) or is killed.
+    pub cont_wait: WaitQueue,
+    /// A stop or continue not yet reported to wait4 (WUNTRACED, WCONTINUED).
+    pub job_report: Mutex<Option<JobReport>>,
     /// User and group ids.
     pub creds: Mutex<Creds>,
     /// The root directory (chroot).
@@ -164,6 +179,9 @@ impl Process {
             arg_ranges: Mutex::new([0; 4]),
             start_ns: crate::printk::uptime_ns(),
             vfork_parent: Mutex::new(None),
+            stopped: Mutex::new(None),
+            cont_wait: WaitQueue::default(),
+            job_report: Mutex::new(None),
             creds: Mutex::new(Creds::default()),
             root: Mutex::new(cwd.clone()),
         }

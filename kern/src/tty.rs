@@ -1,7 +1,9 @@
 //! The console terminal: `/dev/console` and `/dev/tty` over the host's stdin and stdout.
 //!
-//! The termios state lives here so that programs can query and set it; the host side
-//! (raw mode, input thread) is the console driver's.
+//! A line discipline in the kernel, as Linux's n_tty: canonical mode with erase, kill,
+//! word erase and end of file; echo; input and output newline mapping; signal keys that
+//! signal the foreground process group; raw mode with VMIN. The host terminal is put
+//! in raw mode by the console driver, so every key comes here first.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -25,10 +27,43 @@ pub trait ConsoleIo: Send + Sync {
 /// Input typed (or piped) into the console, not yet read by the guest.
 #[derive(Default)]
 struct Input {
+    /// Bytes a read may take: completed lines in canonical mode, everything in raw mode.
     buf: VecDeque<u8>,
+    /// The line being edited in canonical mode.
+    line: Vec<u8>,
+    /// End-of-file marks (^D on an empty line) queued behind the bytes before them:
+    /// positions in `buf` where a read must stop and return what it has (0 if nothing).
+    eof_marks: VecDeque<usize>,
     /// The host input ended; reads return 0 once the buffer is drained.
     eof: bool,
 }
+
+// termios flag bits (asm-generic/termbits.h).
+const IGNCR: u32 = 0o200;
+const ICRNL: u32 = 0o400;
+const INLCR: u32 = 0o100;
+const OPOST: u32 = 0o1;
+const ONLCR: u32 = 0o4;
+const ISIG: u32 = 0o1;
+const ICANON: u32 = 0o2;
+const ECHO: u32 = 0o10;
+const ECHOE: u32 = 0o20;
+const ECHOK: u32 = 0o40;
+const ECHONL: u32 = 0o100;
+const ECHOCTL: u32 = 0o1000;
+const NOFLSH: u32 = 0o200;
+
+// c_cc indexes.
+const VINTR: usize = 0;
+const VQUIT: usize = 1;
+const VERASE: usize = 2;
+const VKILL: usize = 3;
+const VEOF: usize = 4;
+const VSUSP: usize = 10;
+const VWERASE: usize = 14;
+
+/// Sends a signal to a process group: how the console reaches processes.
+pub type Signaller = Box<dyn Fn(i32, i32) + Send + Sync>;
 
 const TCGETS: u32 = 0x5401;
 const TCSETS: u32 = 0x5402;
@@ -41,6 +76,9 @@ const TIOCSWINSZ: u32 = 0x5414;
 const FIONREAD: u32 = 0x541b;
 const TIOCSCTTY: u32 = 0x540e;
 const TIOCGSID: u32 = 0x5429;
+const TCSBRK: u32 = 0x5409;
+const TCXONC: u32 = 0x540a;
+const TCFLSH: u32 = 0x540b;
 
 /// Size of the kernel's `struct termios` (TCGETS): four flag words, c_line, 19 c_cc.
 const TERMIOS_BYTES: usize = 36;
@@ -60,6 +98,30 @@ pub struct Console {
     input: Mutex<Input>,
     /// Tasks waiting for input.
     readers: WaitQueue,
+    /// Delivers ^C, ^\\ and ^Z to the foreground group; set once at boot.
+    signaller: std::sync::OnceLock<Signaller>,
+}
+
+/// The flags and control characters of the current termios.
+struct Mode {
+    iflag: u32,
+    oflag: u32,
+    lflag: u32,
+    cc: [u8; 19],
+}
+
+impl Mode {
+    fn of(t: &[u8; TERMIOS_BYTES]) -> Mode {
+        let word = |i: usize| u32::from_le_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]);
+        let mut cc = [0; 19];
+        cc.copy_from_slice(&t[17..36]);
+        Mode { iflag: word(0), oflag: word(4), lflag: word(12), cc }
+    }
+
+    /// Whether `b` is the control character at `i` (a disabled one is 0).
+    fn is(&self, b: u8, i: usize) -> bool {
+        self.cc[i] != 0 && self.cc[i] == b
+    }
 }
 
 impl Console {
@@ -73,13 +135,153 @@ impl Console {
             session: Mutex::new(1),
             input: Mutex::new(Input::default()),
             readers: WaitQueue::default(),
+            signaller: std::sync::OnceLock::new(),
         }
     }
 
-    /// Hands host input to the console (called by the driver's input thread).
+    /// Sets how the console signals process groups (once, at boot).
+    pub fn set_signaller(&self, f: Signaller) {
+        let _ = self.signaller.set(f);
+    }
+
+    /// Hands host input to the console (called by the driver's input thread): each byte
+    /// goes through the line discipline.
     pub fn feed(&self, data: &[u8]) {
-        self.input.lock().buf.extend(data);
+        let mode = Mode::of(&self.termios.lock());
+        let mut echo = Vec::new();
+        let mut signals = Vec::new();
+        {
+            let mut input = self.input.lock();
+            for &b in data {
+                if let Some(sig) = self.input_byte(&mode, &mut input, b, &mut echo) {
+                    signals.push(sig);
+                }
+            }
+        }
+
+        if !echo.is_empty() {
+            let _ = self.io.write(&echo);
+        }
+        let pgrp = *self.pgrp.lock();
+        for sig in signals {
+            if let Some(f) = self.signaller.get() {
+                f(pgrp, sig);
+            }
+        }
         self.readers.wake_all();
+    }
+
+    /// One input byte: returns a signal for the foreground group if it was a signal key.
+    fn input_byte(&self, m: &Mode, input: &mut Input, mut b: u8, echo: &mut Vec<u8>)
+        -> Option<i32>
+    {
+        if b == b'\r' {
+            if m.iflag & IGNCR != 0 {
+                return None;
+            }
+            if m.iflag & ICRNL != 0 {
+                b = b'\n';
+            }
+        } else if b == b'\n' && m.iflag & INLCR != 0 {
+            b = b'\r';
+        }
+
+        if m.lflag & ISIG != 0 {
+            let sig = if m.is(b, VINTR) {
+                Some(2)
+            } else if m.is(b, VQUIT) {
+                Some(3)
+            } else if m.is(b, VSUSP) {
+                Some(20)
+            } else {
+                None
+            };
+            if let Some(sig) = sig {
+                if m.lflag & NOFLSH == 0 {
+                    input.buf.clear();
+                    input.line.clear();
+                    input.eof_marks.clear();
+                }
+                if m.lflag & ECHO != 0 {
+                    echo_ctl(m, b, echo);
+                }
+                return Some(sig);
+            }
+        }
+
+        if m.lflag & ICANON == 0 {
+            input.buf.push_back(b);
+            if m.lflag & ECHO != 0 {
+                echo_ctl(m, b, echo);
+            }
+            return None;
+        }
+        self.edit_line(m, input, b, echo);
+        None
+    }
+
+    /// Canonical-mode editing of the current line.
+    fn edit_line(&self, m: &Mode, input: &mut Input, b: u8, echo: &mut Vec<u8>) {
+        let echoing = m.lflag & ECHO != 0;
+        if m.is(b, VERASE) || b == 0x08 {
+            if input.line.pop().is_some() && echoing && m.lflag & ECHOE != 0 {
+                echo.extend_from_slice(b"\x08 \x08");
+            }
+        } else if m.is(b, VWERASE) {
+            while input.line.last() == Some(&b' ') {
+                input.line.pop();
+                if echoing {
+                    echo.extend_from_slice(b"\x08 \x08");
+                }
+            }
+            while input.line.last().is_some_and(|&c| c != b' ') {
+                input.line.pop();
+                if echoing {
+                    echo.extend_from_slice(b"\x08 \x08");
+                }
+            }
+        } else if m.is(b, VKILL) {
+            if echoing && m.lflag & ECHOK != 0 {
+                for _ in 0..input.line.len() {
+                    echo.extend_from_slice(b"\x08 \x08");
+                }
+            }
+            input.line.clear();
+        } else if m.is(b, VEOF) {
+            // ^D ends the line without a newline; on an empty line it is end of file.
+            let line = std::mem::take(&mut input.line);
+            input.buf.extend(line);
+            let at = input.buf.len();
+            input.eof_marks.push_back(at);
+        } else if b == b'\n' {
+            let line = std::mem::take(&mut input.line);
+            input.buf.extend(line);
+            input.buf.push_back(b'\n');
+            if echoing || m.lflag & ECHONL != 0 {
+                echo.extend_from_slice(b"\r\n");
+            }
+        } else {
+            input.line.push(b);
+            if echoing {
+                echo_ctl(m, b, echo);
+            }
+        }
+    }
+
+    /// Applies output processing (ONLCR) to what the guest writes.
+    fn output(&self, buf: &[u8]) -> KResult<()> {
+        let m = Mode::of(&self.termios.lock());
+        if m.oflag & OPOST == 0 || m.oflag & ONLCR == 0 || !buf.contains(&b'\n') {
+            return self.io.write(buf);
+        }
+        let mut out = Vec::with_capacity(buf.len() + 16);
+        for &b in buf {
+            if b == b'\n' {
+                out.push(b'\r');
+            }
+            out.push(b);
+        }
+        self.io.write(&out)
     }
 
     /// Tells the console that host input has ended.
@@ -122,17 +324,46 @@ fn default_termios() -> [u8; TERMIOS_BYTES] {
 
 impl CharDevice for Console {
     fn read(&self, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        let m = Mode::of(&self.termios.lock());
         let mut input = self.input.lock();
+
+        // An end-of-file mark at the front: the read returns 0 and takes the mark.
+        if input.eof_marks.front() == Some(&0) {
+            input.eof_marks.pop_front();
+            return Ok(0);
+        }
         if input.buf.is_empty() {
-            return if input.eof { Ok(0) } else { Err(Errno::EAGAIN) };
+            if input.eof {
+                return Ok(0);
+            }
+            // VMIN 0 in raw mode: a read returns at once with what there is.
+            if m.lflag & ICANON == 0 && m.cc[6] == 0 {
+                return Ok(0);
+            }
+            return Err(Errno::EAGAIN);
         }
 
-        // Without a line discipline yet, a read takes what has arrived, up to a line end,
-        // as a canonical-mode read would.
-        let line_end = input.buf.iter().position(|&b| b == b'\n').map(|i| i + 1);
-        let n = buf.len().min(line_end.unwrap_or(input.buf.len()));
+        // Canonical reads stop at a line end or at an end-of-file mark.
+        let mut limit = input.buf.len();
+        if m.lflag & ICANON != 0 {
+            if let Some(nl) = input.buf.iter().position(|&b| b == b'\n') {
+                limit = nl + 1;
+            }
+        }
+        if let Some(&mark) = input.eof_marks.front() {
+            limit = limit.min(mark);
+        }
+
+        let n = buf.len().min(limit);
         for (dst, src) in buf.iter_mut().zip(input.buf.drain(..n)) {
             *dst = src;
+        }
+        for mark in input.eof_marks.iter_mut() {
+            *mark -= n;
+        }
+        if input.eof_marks.front() == Some(&0) && n == limit && limit > 0 {
+            // The ^D that ended this partial line is used up by it.
+            input.eof_marks.pop_front();
         }
         Ok(n)
     }
@@ -145,7 +376,7 @@ impl CharDevice for Console {
         use crate::pipe::events::*;
 
         let input = self.input.lock();
-        let readable = !input.buf.is_empty() || input.eof;
+        let readable = !input.buf.is_empty() || input.eof || !input.eof_marks.is_empty();
         POLLOUT | if readable { POLLIN | POLLRDNORM } else { 0 }
     }
 
@@ -154,7 +385,7 @@ impl CharDevice for Console {
     }
 
     fn write(&self, buf: &[u8]) -> KResult<usize> {
-        self.io.write(buf)?;
+        self.output(buf)?;
         Ok(buf.len())
     }
 
@@ -166,7 +397,26 @@ impl CharDevice for Console {
                 let mut t = [0; TERMIOS_BYTES];
                 mm.read(arg, &mut t)?;
                 *self.termios.lock() = t;
+
+                // Leaving canonical mode hands the half-typed line to raw reads.
+                let mut input = self.input.lock();
+                if Mode::of(&t).lflag & ICANON == 0 && !input.line.is_empty() {
+                    let line = std::mem::take(&mut input.line);
+                    input.buf.extend(line);
+                }
+                if cmd == TCSETSF {
+                    input.buf.clear();
+                    input.line.clear();
+                }
             }
+            TCFLSH => {
+                let mut input = self.input.lock();
+                if arg != 1 {
+                    input.buf.clear();
+                    input.line.clear();
+                }
+            }
+            TCXONC | TCSBRK => {}
             TIOCGWINSZ => mm.write(arg, &self.winsize_bytes())?,
             TIOCSWINSZ => {
                 let mut ws = [0; 8];
@@ -190,5 +440,18 @@ impl CharDevice for Console {
             _ => return Err(Errno::ENOTTY),
         }
         Ok(0)
+    }
+}
+
+/// Echoes `b`, a control character as `^X` when ECHOCTL asks.
+fn echo_ctl(m: &Mode, b: u8, echo: &mut Vec<u8>) {
+    let control = b < 0x20 && b != b'\t' && b != b'\n';
+    if control && m.lflag & ECHOCTL != 0 {
+        echo.push(b'^');
+        echo.push(b + 0x40);
+    } else if b == b'\n' {
+        echo.extend_from_slice(b"\r\n");
+    } else {
+        echo.push(b);
     }
 }

@@ -57,6 +57,12 @@ pub fn sys_umount2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     let path = cx.read_path(a[0])?;
     let loc = resolve_at(cx, AT_FDCWD, &path, flags & UMOUNT_NOFOLLOW == 0)?;
+
+    // The root file system is busy while anything runs; `umount -r` then remounts it
+    // read-only instead, which the final sync at halt stands for.
+    if loc.path() == b"/" {
+        return Err(Errno::EBUSY);
+    }
     let fs = cx.k.vfs.umount(&loc.path())?;
     fs.sync()?;
     Ok(0)

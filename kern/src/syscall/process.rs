@@ -5,9 +5,9 @@ use std::sync::atomic::Ordering;
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
 use crate::exec;
-use crate::process::{wait_child, ForkArgs, WaitFor, Waited};
+use crate::process::{wait_child, ForkArgs, WaitFor, WaitOptions, Waited};
 use crate::signal::{self, Restart};
-use crate::task::ExitStatus;
+use crate::task::{ExitStatus, JobReport};
 
 /// Most argv or envp entries execve reads (Linux's MAX_ARG_STRINGS).
 const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
@@ -329,19 +329,26 @@ pub fn sys_wait4(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     let p = cx.task.process.clone();
     p.child_wait.register(&cx.task.cell);
-    match wait_child(cx.k, &p, which, options & WNOHANG != 0, false)? {
-        Waited::Child(pid, status) => {
-            if wstatus != 0 {
-                cx.write_bytes(wstatus, &status.wait_status().to_le_bytes())?;
-            }
-            if rusage != 0 {
-                cx.write_bytes(rusage, &[0; 144])?;
-            }
-            Ok(pid as i64)
-        }
-        Waited::Nothing => Ok(0),
-        Waited::Block => cx.wait(Restart::IfSaRestart),
+    let opts = WaitOptions {
+        nohang: options & WNOHANG != 0,
+        keep: false,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+    };
+    let (pid, word) = match wait_child(cx.k, &p, which, opts)? {
+        Waited::Child(pid, status) => (pid, status.wait_status()),
+        Waited::Job(pid, JobReport::Stopped(sig)) => (pid, (sig << 8) | 0x7f),
+        Waited::Job(pid, JobReport::Continued) => (pid, 0xffff),
+        Waited::Nothing => return Ok(0),
+        Waited::Block => return cx.wait(Restart::IfSaRestart),
+    };
+    if wstatus != 0 {
+        cx.write_bytes(wstatus, &word.to_le_bytes())?;
     }
+    if rusage != 0 {
+        cx.write_bytes(rusage, &[0; 144])?;
+    }
+    Ok(pid as i64)
 }
 
 /// waitid(2).
@@ -362,18 +369,38 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         P_PGID if id == 0 => WaitFor::Group(cx.task.process.pgid.load(Ordering::Relaxed)),
         _ => return Err(Errno::EINVAL),
     };
-    if options & WEXITED == 0 {
-        // Stop and continue reports come with job control: nothing to report yet.
-        return if options & WNOHANG != 0 { Ok(0) } else { Err(Errno::ECHILD) };
-    }
-
     let p = cx.task.process.clone();
     p.child_wait.register(&cx.task.cell);
-    let keep = options & WNOWAIT != 0;
-    match wait_child(cx.k, &p, which, options & WNOHANG != 0, keep)? {
+    let opts = WaitOptions {
+        nohang: options & WNOHANG != 0,
+        keep: options & WNOWAIT != 0,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+    };
+    if options & WEXITED == 0 {
+        // Only job-control reports are wanted: an ended child is not one.
+        return match wait_child(cx.k, &p, which, opts)? {
+            Waited::Job(pid, r) => {
+                if infop != 0 {
+                    cx.write_bytes(infop, &job_siginfo(pid, r))?;
+                }
+                Ok(0)
+            }
+            Waited::Block | Waited::Child(..) if !opts.nohang => cx.wait(Restart::IfSaRestart),
+            _ => Ok(0),
+        };
+    }
+
+    match wait_child(cx.k, &p, which, opts)? {
         Waited::Child(pid, status) => {
             if infop != 0 {
                 cx.write_bytes(infop, &child_siginfo(pid, status))?;
+            }
+            Ok(0)
+        }
+        Waited::Job(pid, r) => {
+            if infop != 0 {
+                cx.write_bytes(infop, &job_siginfo(pid, r))?;
             }
             Ok(0)
         }
@@ -385,6 +412,19 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         }
         Waited::Block => cx.wait(Restart::IfSaRestart),
     }
+}
+
+fn job_siginfo(pid: i32, r: JobReport) -> [u8; 128] {
+    let (code, value) = match r {
+        JobReport::Stopped(sig) => (signal::CLD_STOPPED, sig),
+        JobReport::Continued => (signal::CLD_CONTINUED, signal::SIGCONT),
+    };
+    let mut b = [0u8; 128];
+    b[0..4].copy_from_slice(&signal::SIGCHLD.to_le_bytes());
+    b[8..12].copy_from_slice(&code.to_le_bytes());
+    b[16..20].copy_from_slice(&pid.to_le_bytes());
+    b[24..28].copy_from_slice(&value.to_le_bytes());
+    b
 }
 
 fn child_siginfo(pid: i32, status: ExitStatus) -> [u8; 128] {
