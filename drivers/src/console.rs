@@ -21,6 +21,10 @@ impl ConsoleIo for HostConsole {
     fn window_size(&self) -> Option<(u16, u16)> {
         arch_um::host::window_size(STDOUT)
     }
+
+    fn is_terminal(&self) -> bool {
+        arch_um::host::is_tty(STDOUT)
+    }
 }
 
 /// Starts the thread that reads the host's stdin into `console` until end of input. A

@@ -22,6 +22,11 @@ pub trait ConsoleIo: Send + Sync {
 
     /// The host terminal's size as (rows, columns), if it is a terminal.
     fn window_size(&self) -> Option<(u16, u16)>;
+
+    /// Whether output goes to a terminal, which needs a carriage return before each
+    /// newline. Output to a pipe or file gets the newlines as the guest wrote them, so
+    /// that scripts read clean lines.
+    fn is_terminal(&self) -> bool;
 }
 
 /// Input typed (or piped) into the console, not yet read by the guest.
@@ -160,6 +165,9 @@ impl Console {
         }
 
         if !echo.is_empty() {
+            if !self.io.is_terminal() {
+                echo.retain(|&b| b != b'\r');
+            }
             let _ = self.io.write(&echo);
         }
         let pgrp = *self.pgrp.lock();
@@ -271,7 +279,8 @@ impl Console {
     /// Applies output processing (ONLCR) to what the guest writes.
     fn output(&self, buf: &[u8]) -> KResult<()> {
         let m = Mode::of(&self.termios.lock());
-        if m.oflag & OPOST == 0 || m.oflag & ONLCR == 0 || !buf.contains(&b'\n') {
+        let onlcr = m.oflag & OPOST != 0 && m.oflag & ONLCR != 0 && self.io.is_terminal();
+        if !onlcr || !buf.contains(&b'\n') {
             return self.io.write(buf);
         }
         let mut out = Vec::with_capacity(buf.len() + 16);

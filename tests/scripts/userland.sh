@@ -30,7 +30,7 @@ sh -c 'kill -KILL $$'; echo "killed status $?"
 
 echo "== ps"
 sleep 5 & sp=$!
-ps -o comm | grep -c '^sleep$'
+ps -o ppid,comm | awk -v me=$$ '$1 == me && $2 == "sleep"' | wc -l
 kill $sp; wait $sp; echo "sleep status $?"
 
 echo "== find, xargs, sort, awk, sed"
