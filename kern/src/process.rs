@@ -76,7 +76,8 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
 
     // New work goes to the least loaded CPU; the child then belongs to that CPU's
     // tracer, so it is handed over stopped.
-    let target = k.cpus.least_loaded(smp::VcpuId(parent.cpu)).0;
+    task.affinity = parent.affinity;
+    let target = k.cpus.least_loaded_in(smp::VcpuId(parent.cpu), task.affinity).0;
     if target != parent.cpu {
         if let Err(e) = task.migrate(target) {
             log::warn!("pid {pid}: cannot move to vcpu{target}: {e}");

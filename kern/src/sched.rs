@@ -27,10 +27,20 @@ const SI_KERNEL: i32 = 0x80;
 pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
     log::debug!("vcpu{}: online", cpu.0);
 
-    while let Some(mut task) = k.cpus.queue(cpu).pop_wait() {
+    loop {
+        let next = match k.cpus.queue(cpu).try_pop() {
+            Some(t) => Some(t),
+            None => {
+                // Nothing here: ask a busy CPU for a task before sleeping.
+                k.cpus.request_work(cpu);
+                k.cpus.queue(cpu).pop_wait()
+            }
+        };
+        let Some(mut task) = next else { break };
         if let Some(tid) = task.adopt.take() {
             adopt(&mut task, tid, cpu);
         }
+        give_work(&k, cpu);
 
         k.cpus.set_busy(cpu, true);
         let ran = run(&k, task);
@@ -42,8 +52,27 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
                     k.cpus.push(cpu, task);
                 }
             }
-            Ran::Yielded(task) => k.cpus.push(cpu, task),
+            // A task that moved itself (sched_setaffinity) goes to its new CPU.
+            Ran::Yielded(task) => {
+                let to = VcpuId(task.cpu);
+                k.cpus.push(to, task);
+            }
             Ran::Exited => {}
+        }
+    }
+}
+
+/// Hands a queued task to a CPU that asked for work, if the task may run there.
+pub fn give_work(k: &Kernel, cpu: VcpuId) {
+    let Some(idle) = k.cpus.take_work_request(cpu) else { return };
+    let stolen = k.cpus.queue(cpu).steal(|t| t.may_run_on(idle.0) && t.adopt.is_none());
+    if let Some(mut task) = stolen {
+        match task.migrate(idle.0) {
+            Ok(()) => k.cpus.push(idle, task),
+            Err(e) => {
+                log::warn!("pid {}: cannot move to vcpu{}: {e}", task.tid, idle.0);
+                k.cpus.push(cpu, task);
+            }
         }
     }
 }
@@ -244,6 +273,7 @@ fn wait(k: &Kernel, task: &Task, mut running: Running) -> Result<(Stopped, bool)
                 if k.is_halting() {
                     return Err(Exit::Signal(SIGKILL));
                 }
+                give_work(k, VcpuId(task.cpu));
                 let owed = k.cpus.should_preempt(VcpuId(task.cpu));
                 if owed || signal::deliverable(task) != 0 {
                     preempt |= owed;

@@ -268,6 +268,8 @@ pub struct Task {
     pub fifo_end: Option<Arc<crate::pipe::PipeEnd>>,
     /// A host thread another CPU detached for this one to seize: the task is moving.
     pub adopt: Option<arch_um::ptrace::HostTid>,
+    /// The CPUs the task may run on (sched_setaffinity), one bit each.
+    pub affinity: u64,
 }
 
 impl Task {
@@ -294,7 +296,13 @@ impl Task {
             vfork_child: None,
             fifo_end: None,
             adopt: None,
+            affinity: u64::MAX,
         }
+    }
+
+    /// Whether the task may run on CPU `cpu`.
+    pub fn may_run_on(&self, cpu: usize) -> bool {
+        cpu < 64 && self.affinity & (1 << cpu) != 0
     }
 
     /// Hands the task to CPU `cpu`: its host thread is detached, held stopped, for

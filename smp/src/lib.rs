@@ -63,6 +63,18 @@ impl<T> RunQueue<T> {
         }
     }
 
+    /// The next entry if there is one, without sleeping.
+    pub fn try_pop(&self) -> Option<T> {
+        self.queue.lock().items.pop_front()
+    }
+
+    /// The newest entry whose `movable` says yes, for another CPU to take over.
+    pub fn steal(&self, movable: impl Fn(&T) -> bool) -> Option<T> {
+        let mut q = self.queue.lock();
+        let i = q.items.iter().rposition(movable)?;
+        q.items.remove(i)
+    }
+
     /// Entries waiting to run.
     pub fn len(&self) -> usize {
         self.queue.lock().items.len()
@@ -94,6 +106,8 @@ struct VcpuState {
     ticking: AtomicBool,
     /// Whether the CPU has a task it is running (in guest code or in the kernel).
     busy: AtomicBool,
+    /// A CPU with nothing to run asks this one for work: its number plus one, 0 if none.
+    wanted_by: std::sync::atomic::AtomicUsize,
     /// The CPU's preemption tick, made on its own thread.
     tick: OnceLock<TickTimer>,
 }
@@ -125,11 +139,43 @@ impl<T: Send + 'static> Cpus<T> {
     /// The CPU with the least work (queued entries, plus one if it runs a task), where
     /// new work goes; `prefer` wins ties, so work stays put when it can.
     pub fn least_loaded(&self, prefer: VcpuId) -> VcpuId {
+        self.least_loaded_in(prefer, u64::MAX)
+    }
+
+    /// [`Cpus::least_loaded`] among the CPUs whose bit is set in `allowed`.
+    pub fn least_loaded_in(&self, prefer: VcpuId, allowed: u64) -> VcpuId {
         let load = |i: usize| {
             self.queues[i].len() + self.state[i].busy.load(Ordering::Acquire) as usize
         };
-        let best = (0..self.count()).min_by_key(|&i| (load(i), i != prefer.0)).unwrap_or(0);
-        VcpuId(best)
+        let ok = |i: &usize| *i >= 64 || allowed & (1 << *i) != 0;
+        let best = (0..self.count()).filter(ok).min_by_key(|&i| (load(i), i != prefer.0));
+        VcpuId(best.unwrap_or(prefer.0))
+    }
+
+    /// CPU `idle` has nothing to run: asks the CPU with the most queued work to hand one
+    /// task over (only the tracer of a task can let go of it), with an IPI so that a
+    /// CPU busy in guest code hears of it.
+    pub fn request_work(&self, idle: VcpuId) {
+        let busiest = (0..self.count())
+            .filter(|&i| i != idle.0)
+            .max_by_key(|&i| self.queues[i].len());
+        let Some(b) = busiest.filter(|&b| !self.queues[b].is_empty()) else { return };
+
+        let st = &self.state[b];
+        if st.wanted_by.compare_exchange(0, idle.0 + 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            let tid = st.tid.load(Ordering::Acquire);
+            if tid != 0 {
+                arch_um::thread::send_ipi(tid);
+            }
+        }
+    }
+
+    /// The CPU asking `cpu` for work, if one is (the request is taken).
+    pub fn take_work_request(&self, cpu: VcpuId) -> Option<VcpuId> {
+        let v = self.state[cpu.0].wanted_by.swap(0, Ordering::AcqRel);
+        (v != 0).then(|| VcpuId(v - 1))
     }
 
     /// Marks CPU `cpu` as running a task or not, for placement.

@@ -205,22 +205,58 @@ pub fn sys_sched_yield(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(0)
 }
 
-/// sched_getaffinity(2): every virtual CPU.
+/// The online CPUs as a mask.
+fn online_mask(cx: &Ctx) -> u64 {
+    let n = cx.k.cpus.count();
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+/// sched_getaffinity(2) for the caller: the CPUs it may run on.
 pub fn sys_sched_getaffinity(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    own_pid(cx, a[0])?;
-    let ncpus = cx.k.cpus.count();
-    let bytes = ncpus.div_ceil(64) * 8;
+    let target = a[0] as i32;
+    if target != 0 && target != cx.task.tid {
+        // Another task's mask lives on the CPU that runs it; report the online set.
+        own_pid(cx, a[0])?;
+    }
     let len = a[1] as usize;
-    if len < bytes || len % 8 != 0 {
+    if len < 8 || len % 8 != 0 {
         return Err(Errno::EINVAL);
     }
 
-    let mut mask = vec![0u8; bytes];
-    for cpu in 0..ncpus {
-        mask[cpu / 8] |= 1 << (cpu % 8);
+    let mask = if target == 0 || target == cx.task.tid {
+        cx.task.affinity & online_mask(cx)
+    } else {
+        online_mask(cx)
+    };
+    cx.write_bytes(a[2], &mask.to_le_bytes())?;
+    Ok(8)
+}
+
+/// sched_setaffinity(2) for the caller: it moves to an allowed CPU if it is not on one.
+pub fn sys_sched_setaffinity(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    let target = a[0] as i32;
+    if target != 0 && target != cx.task.tid {
+        own_pid(cx, a[0])?;
+        return Err(Errno::EPERM);
     }
-    cx.write_bytes(a[2], &mask)?;
-    Ok(bytes as i64)
+    let len = (a[1] as usize).min(8);
+    let mut raw = [0u8; 8];
+    raw[..len].copy_from_slice(&cx.read_bytes(a[2], len)?);
+    let mask = u64::from_le_bytes(raw) & online_mask(cx);
+    if mask == 0 {
+        return Err(Errno::EINVAL);
+    }
+
+    cx.task.affinity = mask;
+    if !cx.task.may_run_on(cx.task.cpu) {
+        let to = cx.k.cpus.least_loaded_in(smp::VcpuId(cx.task.cpu), mask).0;
+        if let Err(e) = cx.task.migrate(to) {
+            log::warn!("pid {}: cannot move to vcpu{to}: {e}", cx.task.tid);
+            return Err(Errno::EAGAIN);
+        }
+        cx.yield_cpu();
+    }
+    Ok(0)
 }
 
 /// getcpu(2): the calling task's virtual CPU and node 0.
