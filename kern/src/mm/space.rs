@@ -362,6 +362,7 @@ impl AddressSpace {
                 match st.make_writable(&self.mem, page) {
                     Ok(frame) => {
                         st.set_host(page, frame, vma.prot);
+                        st.unprotect_around(&self.mem, &vma, page);
                         FaultOutcome::Mapped
                     }
                     Err(_) => FaultOutcome::Signal { signo: SIGBUS, code: BUS_ADRERR },
@@ -645,6 +646,42 @@ impl MmState {
         }
         self.flush_run(run);
         FaultOutcome::Mapped
+    }
+
+    /// After a write fault on `page`: neighbours that were write-protected for a fork
+    /// but are this space's alone again (the child exited or exec'd) get write access
+    /// back in one go, instead of one fault each.
+    fn unprotect_around(&mut self, mem: &Memory, vma: &Vma, page: u64) {
+        if vma.shared {
+            return;
+        }
+        let span = FAULT_AROUND_PAGES * PAGE_SIZE;
+        let lo = (page / span * span).max(vma.start);
+        let hi = (page / span * span + span).min(vma.end);
+
+        let mut run: Option<(u64, u64)> = None;
+        let mut ops = Vec::new();
+        for (&va, pte) in self.ptes.range_mut(lo..hi) {
+            let upgrade = va != page
+                && pte.host.is_some_and(|h| !h.contains(Prot::WRITE))
+                && mem.frames.refs(pte.frame) == 1;
+            if !upgrade {
+                continue;
+            }
+            pte.host = Some(vma.prot);
+            run = match run {
+                Some((start, end)) if end == va => Some((start, va + PAGE_SIZE)),
+                Some(r) => {
+                    ops.push(r);
+                    Some((va, va + PAGE_SIZE))
+                }
+                None => Some((va, va + PAGE_SIZE)),
+            };
+        }
+        ops.extend(run);
+        for (start, end) in ops {
+            self.pending.push(MapOp::Protect { addr: start, len: end - start, prot: vma.prot.0 });
+        }
     }
 
     fn flush_run(&mut self, run: Option<(u64, PhysAddr, u64, Prot)>) {
