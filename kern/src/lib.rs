@@ -14,6 +14,7 @@ pub mod exec;
 pub mod flock;
 pub mod fs;
 pub mod kernel;
+pub mod lockorder;
 pub mod mm;
 pub mod pipe;
 pub mod printk;

@@ -215,8 +215,9 @@ pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, opts: WaitOptions)
     -> KResult<Waited>
 {
     let WaitOptions { nohang, keep, .. } = opts;
-    let children: Vec<Arc<Process>> =
-        p.children.lock().iter().filter_map(|&pid| k.process(pid)).collect();
+    // The pids first: the process table comes before a process's locks in the order.
+    let pids = p.children.lock().clone();
+    let children: Vec<Arc<Process>> = pids.iter().filter_map(|&pid| k.process(pid)).collect();
 
     let mut any = false;
     for c in &children {

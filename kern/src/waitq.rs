@@ -12,6 +12,8 @@ use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{Condvar, Mutex};
 
+use crate::lockorder::{Level, Ordered};
+
 use crate::task::Task;
 
 /// Where a task goes when it is woken: the run queue of the CPU that traces it.
@@ -34,7 +36,7 @@ enum CellState {
 /// The wake-up handle of one task.
 pub struct WakeCell {
     /// Guarded by its own mutex; the innermost lock of the kernel.
-    state: Mutex<CellState>,
+    state: Ordered<CellState>,
     requeue: Weak<dyn Requeue>,
     /// The CPU the task belongs to.
     cpu: std::sync::atomic::AtomicUsize,
@@ -43,7 +45,7 @@ pub struct WakeCell {
 impl WakeCell {
     /// A cell whose woken task goes back through `requeue` to CPU `cpu`.
     pub fn new(requeue: Weak<dyn Requeue>, cpu: usize) -> Arc<WakeCell> {
-        let state = Mutex::new(CellState::Active { woken: false });
+        let state = Ordered::new(Level::Wait, CellState::Active { woken: false });
         Arc::new(WakeCell { state, requeue, cpu: cpu.into() })
     }
 
@@ -116,9 +118,14 @@ impl WakeCell {
 }
 
 /// Tasks waiting for one condition.
-#[derive(Default)]
 pub struct WaitQueue {
-    waiters: Mutex<Vec<Weak<WakeCell>>>,
+    waiters: Ordered<Vec<Weak<WakeCell>>>,
+}
+
+impl Default for WaitQueue {
+    fn default() -> Self {
+        WaitQueue { waiters: Ordered::new(Level::Wait, Vec::new()) }
+    }
 }
 
 impl WaitQueue {

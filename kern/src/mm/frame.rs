@@ -1,6 +1,6 @@
 //! The frame allocator: hands out frames of physical memory and counts their users.
 
-use parking_lot::Mutex;
+use crate::lockorder::{Level, Ordered};
 
 use super::PAGE_SIZE;
 use crate::errno::{Errno, KResult};
@@ -23,7 +23,7 @@ impl PhysAddr {
 /// Frames and their reference counts. A frame with count 0 is free.
 pub struct FrameAllocator {
     /// Guarded by its own mutex; never held across a host call.
-    state: Mutex<FrameState>,
+    state: Ordered<FrameState>,
     total: usize,
 }
 
@@ -41,7 +41,7 @@ impl FrameAllocator {
         let free = (reserved as u32..total as u32).rev().collect();
         let mut refs = vec![0; total];
         refs[..reserved].fill(1);
-        FrameAllocator { state: Mutex::new(FrameState { free, refs }), total }
+        FrameAllocator { state: Ordered::new(Level::Frames, FrameState { free, refs }), total }
     }
 
     /// Number of frames in physical memory.

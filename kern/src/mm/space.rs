@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arch_um::physmem::PhysMem;
 use arch_um::ptrace::Stopped;
 use arch_um::stub::{MapOp, StubError, StubLayout, StubProcess};
-use parking_lot::Mutex;
+use crate::lockorder::{Level, Ordered};
 
 use super::frame::{FrameAllocator, PhysAddr};
 use super::vma::{Backing, Prot, Vma};
@@ -81,7 +81,7 @@ pub struct AddressSpace {
     stub: StubProcess,
     orders: PhysAddr,
     /// Areas, page table and pending host operations; never held across a stub run.
-    state: Mutex<MmState>,
+    state: Ordered<MmState>,
 }
 
 struct MmState {
@@ -118,7 +118,8 @@ impl AddressSpace {
             brk_start: 0,
             brk: 0,
         };
-        let space = AddressSpace { mem: mem.clone(), stub, orders, state: Mutex::new(state) };
+        let space = AddressSpace { mem: mem.clone(), stub, orders,
+                                   state: Ordered::new(Level::AddressSpace, state) };
         Ok((space, stopped))
     }
 
@@ -176,7 +177,7 @@ impl AddressSpace {
         match self.stub.fork(&self.mem.physmem, t, &pre, false, orders.0) {
             Ok((parent, stub, child)) => {
                 let space = AddressSpace { mem: self.mem.clone(), stub, orders,
-                                           state: Mutex::new(child_state) };
+                                           state: Ordered::new(Level::AddressSpace, child_state) };
                 (Some(parent), Ok((space, child)))
             }
             Err(e) => {
