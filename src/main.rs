@@ -88,13 +88,15 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     // A host SIGTERM, SIGINT, SIGHUP or SIGQUIT halts the machine in order: file systems
     // are synced and the terminal restored.
     let weak = Arc::downgrade(&k);
-    arch_um::host::on_shutdown_signals(move |sig| {
+    let halt = move |sig| {
         log::warn!("host signal {sig}: halting");
         if let Some(k) = weak.upgrade() {
             k.halt(kern::task::ExitStatus::Signal(sig));
         }
-    })
-    .map_err(|e| format!("cannot watch host signals: {e}"))?;
+    };
+    let resized = move || console.resized();
+    arch_um::host::on_host_signals(halt, resized)
+        .map_err(|e| format!("cannot watch host signals: {e}"))?;
     let init = InitSpec { path: config.init.clone(), args: config.init_args.clone() };
     let status = kern::boot::run(&k, init);
 

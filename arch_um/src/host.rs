@@ -282,8 +282,12 @@ extern "C" fn on_shutdown_signal(sig: libc::c_int) {
 
 /// Calls `f(signal)` on a thread of its own when the host sends the kernel SIGTERM,
 /// SIGINT, SIGHUP or SIGQUIT, so that the kernel can shut down in order instead of
-/// dying with the terminal left raw.
-pub fn on_shutdown_signals<F: Fn(i32) + Send + 'static>(f: F) -> HostResult<()> {
+/// dying with the terminal left raw, and `resized()` on SIGWINCH.
+pub fn on_host_signals<F, R>(f: F, resized: R) -> HostResult<()>
+where
+    F: Fn(i32) + Send + 'static,
+    R: Fn() + Send + 'static,
+{
     let mut fds = [0; 2];
     // SAFETY: fds is a valid two-int array.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
@@ -297,12 +301,16 @@ pub fn on_shutdown_signals<F: Fn(i32) + Send + 'static>(f: F) -> HostResult<()> 
         .spawn(move || {
             let mut b = [0u8; 1];
             while let Ok(1) = read_fd(rd, &mut b) {
-                f(b[0] as i32);
+                if b[0] as i32 == libc::SIGWINCH {
+                    resized();
+                } else {
+                    f(b[0] as i32);
+                }
             }
         })
         .map_err(|_| HostError { errno: libc::EAGAIN, op: "spawn" })?;
 
-    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGWINCH] {
         // SAFETY: sigaction is plain data; the handler only writes to a pipe.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();

@@ -41,6 +41,13 @@ pub trait CharDevice: Send + Sync {
         Err(Errno::ENOTTY)
     }
 
+    /// Job control for a terminal: the signal (SIGTTIN for a read, SIGTTOU for a write)
+    /// a caller in process group `pgid` of session `sid` must get instead of the access,
+    /// because it is in the background of this terminal's session.
+    fn background_signal(&self, _pgid: i32, _sid: i32, _write: bool) -> Option<i32> {
+        None
+    }
+
     /// Whether writes vanish unread (/dev/null), so the buffer need not be read.
     fn is_sink(&self) -> bool {
         false

@@ -82,6 +82,7 @@ const FIONREAD: u32 = 0x541b;
 const TIOCSCTTY: u32 = 0x540e;
 const TIOCGSID: u32 = 0x5429;
 const TCSBRK: u32 = 0x5409;
+const TIOCNOTTY: u32 = 0x5422;
 const TCXONC: u32 = 0x540a;
 const TCFLSH: u32 = 0x540b;
 
@@ -293,6 +294,18 @@ impl Console {
         self.io.write(&out)
     }
 
+    /// The host terminal changed size: the foreground group gets SIGWINCH, unless the
+    /// guest set a size of its own.
+    pub fn resized(&self) {
+        if self.winsize.lock().is_some() {
+            return;
+        }
+        let pgrp = *self.pgrp.lock();
+        if let (Some(f), true) = (self.signaller.get(), pgrp > 0) {
+            f(pgrp, 28);
+        }
+    }
+
     /// Tells the console that host input has ended.
     pub fn feed_eof(&self) {
         self.input.lock().eof = true;
@@ -393,6 +406,19 @@ impl CharDevice for Console {
         Some(&self.readers)
     }
 
+    fn background_signal(&self, pgid: i32, sid: i32, write: bool) -> Option<i32> {
+        const TOSTOP: u32 = 0o400;
+        let session = *self.session.lock();
+        if session == 0 || sid != session || pgid == *self.pgrp.lock() {
+            return None;
+        }
+        if !write {
+            return Some(21);
+        }
+        let stop = Mode::of(&self.termios.lock()).lflag & TOSTOP != 0;
+        stop.then_some(22)
+    }
+
     fn write(&self, buf: &[u8]) -> KResult<usize> {
         self.output(buf)?;
         Ok(buf.len())
@@ -445,6 +471,15 @@ impl CharDevice for Console {
             TIOCSCTTY => {
                 *self.session.lock() = caller.sid;
                 *self.pgrp.lock() = caller.pgid;
+            }
+            // The caller's session gives the terminal up.
+            TIOCNOTTY => {
+                let mut session = self.session.lock();
+                if *session != caller.sid {
+                    return Err(Errno::ENOTTY);
+                }
+                *session = 0;
+                *self.pgrp.lock() = 0;
             }
             _ => return Err(Errno::ENOTTY),
         }

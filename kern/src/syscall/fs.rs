@@ -321,6 +321,9 @@ fn read_into_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Optio
 
     match &f.kind {
         FileKind::Char(dev) => {
+            if let Some(sig) = background_access(cx, dev.as_ref(), false) {
+                return sig;
+            }
             // Register before trying, so that input arriving in between wakes us.
             if let (Some(q), false) = (dev.read_wait(), nonblock) {
                 q.register(&cx.task.cell);
@@ -355,6 +358,31 @@ fn read_into_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Optio
         FileKind::Inode if f.is_dir() => Err(Errno::EISDIR),
         FileKind::Inode => read_file(cx, f, buf, count, at),
     }
+}
+
+/// Job control: a background process touching its terminal gets SIGTTIN or SIGTTOU
+/// sent to its group and waits (the stop takes it), or EIO when it ignores or blocks
+/// the signal. `None` when the access may go ahead.
+fn background_access(cx: &mut Ctx, dev: &dyn crate::device::CharDevice, write: bool)
+    -> Option<KResult<i64>>
+{
+    use std::sync::atomic::Ordering::Relaxed;
+
+    let p = cx.task.process.clone();
+    let (pgid, sid) = (p.pgid.load(Relaxed), p.sid.load(Relaxed));
+    let sig = dev.background_signal(pgid, sid, write)?;
+
+    let handler = p.sigactions.lock()[sig as usize - 1].handler;
+    if handler == 1 || cx.task.sigmask & signal::bit(sig) != 0 {
+        return if write { None } else { Some(Err(Errno::EIO)) };
+    }
+    let info = SigInfo { signo: sig, code: signal::SI_KERNEL, ..SigInfo::default() };
+    for q in cx.k.processes() {
+        if q.pgid.load(Relaxed) == pgid {
+            signal::send(&q, info);
+        }
+    }
+    Some(cx.wait(Restart::IfSaRestart))
 }
 
 fn read_file(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>) -> KResult<i64> {
@@ -428,7 +456,12 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
         return Err(Errno::EBADF);
     }
     match &f.kind {
-        FileKind::Char(dev) => Ok(dev.write(data)? as i64),
+        FileKind::Char(dev) => {
+            if let Some(r) = background_access(cx, dev.as_ref(), true) {
+                return r;
+            }
+            Ok(dev.write(data)? as i64)
+        }
         FileKind::Pipe(end) => write_pipe(cx, f, end, data),
         FileKind::Inode => {
             let mut pos = f.pos.lock();
