@@ -361,14 +361,14 @@ impl StubProcess {
             }
         };
 
-        // The child still reads the parent's orders page: its first order, written there,
-        // maps its own.
-        let mut first = vec![MapOp::Map { addr: self.layout.orders_addr(), len: FRAME_SIZE,
-                                          prot: libc::PROT_READ as u32,
-                                          phys_off: child_orders_off }];
+        // The child still reads the parent's orders page: its last order, written there,
+        // maps its own (the stub reads nothing from the page after that order).
+        let mut first = Vec::new();
         if empty {
             first.push(MapOp::Unmap { addr: 0, len: self.layout.base });
         }
+        first.push(MapOp::Map { addr: self.layout.orders_addr(), len: FRAME_SIZE,
+                                prot: libc::PROT_READ as u32, phys_off: child_orders_off });
         let encoded: Vec<[u64; 8]> = first.iter().map(|op| op.encode(self.physmem_fd)).collect();
         match self.run_raw(physmem, stopped, &encoded) {
             Ok((stopped, _)) => Ok((parent, child, stopped)),

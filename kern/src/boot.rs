@@ -63,7 +63,7 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
     argv.extend(init.args.iter().map(|a| a.as_bytes().to_vec()));
     let envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
 
-    let loaded = exec::load(k, &root, init.path.as_bytes(), argv, envp)?;
+    let loaded = exec::load(k, &root, init.path.as_bytes(), argv, envp, exec::Source::Fresh)?;
     let pid = k.alloc_pid();
     let process = Arc::new(Process::new(pid, 0, loaded.mm, root));
     *process.comm.lock() = loaded.comm;

@@ -55,9 +55,18 @@ pub struct Loaded {
     pub arg_ranges: [u64; 4],
 }
 
+/// Where a new program's address space comes from.
+pub enum Source<'a> {
+    /// A fresh host process from the kernel (the first program).
+    Fresh,
+    /// A copy of the caller's host process, emptied (execve); the caller's stopped
+    /// thread is lent for the stub run and put back.
+    Caller(&'a AddressSpace, &'a mut Option<Stopped>),
+}
+
 /// Loads the program at `path` into a new address space, for execve or for init.
-pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
-    -> KResult<Loaded>
+pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>,
+            source: Source) -> KResult<Loaded>
 {
     let mut argv = argv;
     let mut path = path.to_vec();
@@ -91,7 +100,7 @@ pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: V
                        String::from_utf8_lossy(&path));
             return Err(Errno::ENOEXEC);
         }
-        return load_elf(k, &path, inode, &elf, &argv, &envp);
+        return load_elf(k, &path, inode, &elf, &argv, &envp, source);
     }
     Err(Errno::ELOOP)
 }
@@ -164,9 +173,17 @@ fn shebang(image: &[u8]) -> KResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
 }
 
 fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
-            argv: &[Vec<u8>], envp: &[Vec<u8>]) -> KResult<Loaded>
+            argv: &[Vec<u8>], envp: &[Vec<u8>], source: Source) -> KResult<Loaded>
 {
-    let (mm, host) = AddressSpace::new(&k.mem)?;
+    let (mm, host) = match source {
+        Source::Fresh => AddressSpace::new(&k.mem)?,
+        Source::Caller(mm, slot) => {
+            let t = slot.take().ok_or(Errno::EAGAIN)?;
+            let (back, made) = mm.spawn_empty(t);
+            *slot = back;
+            made?
+        }
+    };
     let host_regs = host.regs().map_err(|_| Errno::EAGAIN)?;
     let stack_top = mm.stack_top();
 
@@ -280,7 +297,12 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     -> KResult<()>
 {
     let cwd = cx.task.process.cwd.lock().clone();
-    let loaded = load(cx.k, &cwd, path, argv, envp)?;
+    let mm = cx.task.mm();
+    let loaded = load(cx.k, &cwd, path, argv, envp, Source::Caller(&mm, &mut cx.task.host));
+
+    // The stub ran on the caller's thread: its registers must be written back.
+    cx.task.host_regs = Default::default();
+    let loaded = loaded?;
 
     // The point of no return: the old address space and its host process go.
     let task = &mut *cx.task;

@@ -188,6 +188,50 @@ impl AddressSpace {
         }
     }
 
+    /// A new, empty address space made by forking this one's host process and unmapping
+    /// everything of the guest's in the copy (for execve): cheaper than a fresh process
+    /// from the kernel, whose own address space is much larger. Returns this side's
+    /// thread stopped again (registers clobbered), or the error with the thread if it
+    /// survived.
+    pub fn spawn_empty(&self, t: Stopped) -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>) {
+        let orders = match self.mem.frames.alloc() {
+            Ok(f) => f,
+            Err(e) => return (Some(t), Err(e)),
+        };
+
+        let pre = std::mem::take(&mut self.state.lock().pending);
+        let mut t = t;
+        if pre.len() >= arch_um::stub::ORDERS_PER_RUN {
+            match self.stub.run(&self.mem.physmem, t, &pre) {
+                Ok(s) => t = s,
+                Err(e) => {
+                    self.mem.frames.put(orders);
+                    return (refused_thread(e), Err(Errno::EAGAIN));
+                }
+            }
+        }
+        let pre = if pre.len() >= arch_um::stub::ORDERS_PER_RUN { Vec::new() } else { pre };
+
+        match self.stub.fork(&self.mem.physmem, t, &pre, true, orders.0) {
+            Ok((parent, stub, child)) => {
+                let state = MmState {
+                    vmas: BTreeMap::new(),
+                    ptes: BTreeMap::new(),
+                    pending: Vec::new(),
+                    brk_start: 0,
+                    brk: 0,
+                };
+                let space = AddressSpace { mem: self.mem.clone(), stub, orders,
+                                           state: Ordered::new(Level::AddressSpace, state) };
+                (Some(parent), Ok((space, child)))
+            }
+            Err(e) => {
+                self.mem.frames.put(orders);
+                (refused_thread(e), Err(Errno::EAGAIN))
+            }
+        }
+    }
+
     /// Write-protects this side's private pages and builds the child's page table:
     /// returns the pending host operations (ending with the protection) and the child's
     /// state.
