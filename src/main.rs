@@ -20,6 +20,7 @@ use kern::fs::ext2::Ext2Fs;
 use kern::fs::vfs::Vfs;
 use kern::fs::{BlockDevice, FileSystem};
 use kern::kernel::{Kernel, KernelConfig};
+use kern::mm::cache::PageCache;
 use kern::mm::frame::{FrameAllocator, PhysAddr};
 use kern::mm::space::Memory;
 use kern::tty::Console;
@@ -118,10 +119,11 @@ fn memory(mem_bytes: u64) -> Result<Arc<Memory>, String> {
     let stub_code = PhysAddr(0);
     stub::install_code(&physmem, stub_code.0);
     let frames = FrameAllocator::new((mem_bytes / FRAME_SIZE) as usize, 1);
+    let cache = PageCache::new(frames.total() / 4);
 
     log::info!("Memory: {}K physical memory, stub at {:#x}", mem_bytes >> 10,
                stub_layout.base());
-    Ok(Arc::new(Memory { physmem, frames, stub_layout, stub_code }))
+    Ok(Arc::new(Memory { physmem, frames, stub_layout, stub_code, cache }))
 }
 
 /// Opens the block devices and mounts the one `root=` names.

@@ -6,11 +6,12 @@
 //! 1. the process table (`Kernel::procs`);
 //! 2. a process's own locks (descriptors, working directory, credentials, ...);
 //! 3. an address space's state (areas, page table, pending host operations);
-//! 4. the frame allocator;
-//! 5. wait queues, wake cells and pipe buffers, which take nothing after them.
+//! 4. the page cache;
+//! 5. the frame allocator;
+//! 6. wait queues, wake cells and pipe buffers, which take nothing after them.
 //!
 //! No lock is held while waiting for a guest, except an address space's while its stub
-//! runs kernel-chosen orders. [`Ordered`] wraps the locks of levels 3, 4 and 5; in
+//! runs kernel-chosen orders. [`Ordered`] wraps the locks of levels 3 to 6; in
 //! debug builds and the kernel's tests every acquisition checks the levels the thread
 //! already holds and panics on a violation.
 
@@ -29,10 +30,12 @@ pub enum Level {
     Process = 2,
     /// An address space's state.
     AddressSpace = 3,
+    /// The page cache.
+    PageCache = 4,
     /// The frame allocator.
-    Frames = 4,
+    Frames = 5,
     /// Wait queues, wake cells, pipe buffers.
-    Wait = 5,
+    Wait = 6,
 }
 
 /// Whether acquisitions are checked: in debug builds and in the kernel's own tests.

@@ -164,6 +164,7 @@ fn system_info(k: &Kernel) -> SystemInfo {
         mem_total_bytes: total,
         mem_free_bytes: free,
         mem_available_bytes: free,
+        cached_bytes: k.mem.cache.len() as u64 * PAGE_SIZE,
         loadavg: [0.0; 3],
         running: 1,
         total_tasks: procs.len() as u32,

@@ -5,6 +5,7 @@
 //! process that holds the address space what to map through the stub. Guest faults and
 //! kernel accesses to guest memory both go through that page table.
 
+pub mod cache;
 pub mod frame;
 pub mod space;
 mod vma;

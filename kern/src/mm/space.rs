@@ -41,6 +41,8 @@ pub struct Memory {
     pub stub_layout: StubLayout,
     /// The frame holding the stub's code.
     pub stub_code: PhysAddr,
+    /// File pages shared by the mappings that read them.
+    pub cache: super::cache::PageCache,
 }
 
 /// What became of a guest page fault.
@@ -596,11 +598,7 @@ impl MmState {
 
         let page = page_down(va);
         if !self.ptes.contains_key(&page) {
-            let frame = mem.frames.alloc()?;
-            if let Err(e) = fill_page(mem, &vma, page, frame) {
-                mem.frames.put(frame);
-                return Err(e);
-            }
+            let frame = page_frame(mem, &vma, page)?;
             self.ptes.insert(page, Pte { frame, host: None });
         }
 
@@ -742,15 +740,32 @@ impl MmState {
             return Ok(*pte);
         }
 
-        let frame = mem.frames.alloc()?;
-        if let Err(e) = fill_page(mem, vma, va, frame) {
-            mem.frames.put(frame);
-            return Err(e);
-        }
+        let frame = page_frame(mem, vma, va)?;
         let pte = Pte { frame, host: None };
         self.ptes.insert(va, pte);
         Ok(pte)
     }
+}
+
+/// A frame with the first contents of page `va` of `vma`, owned by the caller: a fresh
+/// one, or a page-cache frame shared with other mappings of the same file page (which
+/// is then mapped read-only, so that a write copies it).
+fn page_frame(mem: &Memory, vma: &Vma, va: u64) -> KResult<PhysAddr> {
+    if let Backing::File { inode, offset, file_len } = &vma.backing {
+        let rel = va - vma.start;
+        // Only a page wholly inside the mapped file bytes is the file's page as is.
+        if rel + PAGE_SIZE <= *file_len && (offset + rel) % PAGE_SIZE == 0 {
+            let index = (offset + rel) / PAGE_SIZE;
+            return mem.cache.get(&mem.frames, inode, index, |f| fill_page(mem, vma, va, f));
+        }
+    }
+
+    let frame = mem.frames.alloc()?;
+    if let Err(e) = fill_page(mem, vma, va, frame) {
+        mem.frames.put(frame);
+        return Err(e);
+    }
+    Ok(frame)
 }
 
 /// Gives a fresh frame the first contents of page `va` of `vma`.

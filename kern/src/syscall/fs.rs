@@ -194,6 +194,7 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
         FileType::Directory if wants_write => return Err(Errno::EISDIR),
         FileType::Regular if flags & file::O_TRUNC != 0 && wants_write => {
             inode.set_attr(SetAttr { size: Some(0), ..super::path::now_attr() })?;
+            cx.k.mem.cache.invalidate(&cx.k.mem.frames, &inode, 0);
             FileKind::Inode
         }
         FileType::Regular | FileType::Directory => FileKind::Inode,
@@ -471,6 +472,7 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
                 None => *pos,
             };
             let n = f.inode.write_at(off, data)?;
+            cx.k.mem.cache.invalidate(&cx.k.mem.frames, &f.inode, off);
             if at.is_none() {
                 *pos = off + n as u64;
             }

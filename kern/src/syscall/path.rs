@@ -416,7 +416,7 @@ pub fn sys_truncate(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let loc = resolve_at(cx, AT_FDCWD, &path, true)?;
     let st = loc.inode().stat()?;
     cx.task.process.creds.lock().may(&st, MAY_WRITE)?;
-    truncate_loc(&loc, a[1] as i64)
+    truncate_loc(cx, &loc, a[1] as i64)
 }
 
 /// ftruncate(2).
@@ -427,10 +427,10 @@ pub fn sys_ftruncate(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
     let mut loc = f.location.clone();
     loc.set_inode(f.inode.clone());
-    truncate_loc(&loc, a[1] as i64)
+    truncate_loc(cx, &loc, a[1] as i64)
 }
 
-fn truncate_loc(loc: &Location, len: i64) -> KResult<i64> {
+fn truncate_loc(cx: &Ctx, loc: &Location, len: i64) -> KResult<i64> {
     if len < 0 {
         return Err(Errno::EINVAL);
     }
@@ -442,6 +442,7 @@ fn truncate_loc(loc: &Location, len: i64) -> KResult<i64> {
     let t = now();
     let attr = SetAttr { size: Some(len as u64), mtime: Some(t), ctime: Some(t), ..Default::default() };
     loc.inode().set_attr(attr)?;
+    cx.k.mem.cache.invalidate(&cx.k.mem.frames, loc.inode(), len as u64);
     Ok(0)
 }
 
