@@ -295,6 +295,50 @@ impl Stopped {
     }
 }
 
+/// Kills the host process `tid` with SIGKILL and leaves the reaping to a thread of its
+/// own, so that the caller does not wait for the host to tear the process down.
+pub fn kill_async(tid: HostTid) {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::{Mutex, OnceLock};
+
+    static REAPER: OnceLock<Mutex<Sender<HostTid>>> = OnceLock::new();
+    let tx = REAPER.get_or_init(|| {
+        let (tx, rx) = channel::<HostTid>();
+        let spawned = std::thread::Builder::new().name("reaper".into()).spawn(move || {
+            for pid in rx {
+                reap(pid);
+            }
+        });
+        if spawned.is_err() {
+            log::warn!("no reaper thread: killed processes are reaped at exit");
+        }
+        Mutex::new(tx)
+    });
+
+    // SAFETY: SIGKILL to a process we created and have not reaped yet.
+    unsafe { libc::kill(tid, libc::SIGKILL) };
+    if let Ok(tx) = tx.lock() {
+        let _ = tx.send(tid);
+    }
+}
+
+/// Waits until `tid` has exited (a stop reported before the kill landed may come
+/// first).
+fn reap(tid: HostTid) {
+    loop {
+        let mut status = 0;
+
+        // SAFETY: status is a valid out-pointer.
+        let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL) };
+        if r < 0 && nix::errno::Errno::last_raw() == libc::EINTR {
+            continue;
+        }
+        if r < 0 || libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            return;
+        }
+    }
+}
+
 /// Kills the host thread `tid` with SIGKILL and reaps it, whatever state it is in.
 pub fn kill_and_reap(tid: HostTid) {
     // SAFETY: plain syscalls on a pid that we created and have not reaped, so the pid

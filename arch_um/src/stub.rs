@@ -426,9 +426,10 @@ impl StubProcess {
         Ok((t, forked))
     }
 
-    /// Kills the host process. Its other threads die with it.
+    /// Kills the host process (its other threads die with it); reaping happens in the
+    /// background.
     pub fn kill(&self) {
-        ptrace::kill_and_reap(self.pid);
+        ptrace::kill_async(self.pid);
     }
 }
 
