@@ -30,6 +30,8 @@ sh -c 'kill -KILL $$'; echo "killed status $?"
 
 echo "== ps"
 sleep 5 & sp=$!
+# The child is "sh" until it has exec'd sleep: wait for that, then ask ps.
+while [ "$(cat /proc/$sp/comm 2>/dev/null)" != sleep ]; do :; done
 ps -o ppid,comm | awk -v me=$$ '$1 == me && $2 == "sleep"' | wc -l
 kill $sp; wait $sp; echo "sleep status $?"
 
