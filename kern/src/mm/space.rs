@@ -346,6 +346,84 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Moves or resizes the mapping at `[old, old + old_len)` (mremap). Shrinking frees
+    /// the tail; growing extends in place when the pages after are free, else moves the
+    /// area (when `may_move`) to a free range or to `fixed`. The pages move with it.
+    /// Returns the new start.
+    pub fn remap(&self, old: u64, old_len: u64, new_len: u64, may_move: bool,
+                 fixed: Option<u64>) -> KResult<u64> {
+        let mut st = self.state.lock();
+        let vma = st.vma_at(old).cloned().ok_or(Errno::EFAULT)?;
+        if old + old_len > vma.end || vma.start > old {
+            return Err(Errno::EFAULT);
+        }
+
+        if fixed.is_none() && new_len <= old_len {
+            st.unmap(&self.mem, old + new_len, old + old_len);
+            return Ok(old);
+        }
+        if fixed.is_none() && st.range_is_free(old + old_len, old + new_len)
+            && old + new_len <= self.task_top()
+        {
+            st.split_at(old);
+            if let Some(v) = st.vmas.get_mut(&old) {
+                if v.end == old + old_len {
+                    v.end = old + new_len;
+                    return Ok(old);
+                }
+            }
+        }
+        if !may_move {
+            return Err(Errno::ENOMEM);
+        }
+
+        let dest = match fixed {
+            Some(d) => {
+                st.unmap(&self.mem, d, d + new_len);
+                d
+            }
+            None => {
+                let base = page_down(self.stack_top() - STACK_BYTES - MMAP_GAP);
+                st.free_below(base, new_len).ok_or(Errno::ENOMEM)?
+            }
+        };
+
+        // Take the old range out, pages and all, and put it back at `dest`.
+        st.split_at(old);
+        st.split_at(old + old_len);
+        let moved: Vec<Vma> = st.vmas.range(old..old + old_len).map(|(_, v)| v.clone()).collect();
+        for v in &moved {
+            st.vmas.remove(&v.start);
+        }
+        let pages: Vec<(u64, Pte)> =
+            st.ptes.range(old..old + old_len).map(|(&p, &e)| (p, e)).collect();
+        let host_mapped = pages.iter().any(|(_, e)| e.host.is_some());
+        for (p, _) in &pages {
+            st.ptes.remove(p);
+        }
+        if host_mapped {
+            st.pending.push(MapOp::Unmap { addr: old, len: old_len });
+        }
+
+        for mut v in moved {
+            let delta = v.start - old;
+            v.start = dest + delta;
+            v.end = dest + delta + (v.end - old - delta);
+            st.vmas.insert(v.start, v);
+        }
+        if let Some(last) = st.vmas.range_mut(..dest + old_len).next_back() {
+            // Growing while moving: the last area takes the new length.
+            if last.1.end == dest + old_len {
+                last.1.end = dest + new_len;
+            }
+        }
+        for (p, mut e) in pages {
+            e.host = None;
+            st.ptes.insert(dest + (p - old), e);
+        }
+        Ok(dest)
+    }
+
     /// Sets where the heap starts (just past the program's last segment).
     pub fn set_brk_start(&self, start: u64) {
         let mut st = self.state.lock();

@@ -169,3 +169,62 @@ pub fn sys_madvise(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
     Ok(0)
 }
+
+/// mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, MREMAP_FIXED).
+pub fn sys_mremap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const MREMAP_MAYMOVE: u64 = 1;
+    const MREMAP_FIXED: u64 = 2;
+    const MREMAP_DONTUNMAP: u64 = 4;
+
+    let (old, old_len, new_len, flags, new_addr) = (a[0], a[1], a[2], a[3], a[4]);
+    if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+        || flags & MREMAP_DONTUNMAP != 0
+        || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let new_len = checked_len(new_len).map_err(|_| Errno::EINVAL)?;
+    let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
+    if old_len == 0 {
+        // Duplicating a shared mapping (old_len 0) is not supported.
+        return Err(Errno::EINVAL);
+    }
+
+    let mm = cx.mm();
+    let fixed = if flags & MREMAP_FIXED != 0 {
+        let end = new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
+        let overlaps = new_addr < old + old_len && old < end;
+        if new_addr % PAGE_SIZE != 0 || overlaps || end > mm.task_top() {
+            return Err(Errno::EINVAL);
+        }
+        Some(new_addr)
+    } else {
+        None
+    };
+    Ok(mm.remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)? as i64)
+}
+
+/// msync(2): private mappings have nothing to write back and shared file mappings are
+/// read-only, so only the arguments are checked.
+pub fn sys_msync(cx: &mut Ctx, a: &Args) -> KResult<i64> {
+    const MS_ASYNC: u64 = 1;
+    const MS_INVALIDATE: u64 = 2;
+    const MS_SYNC: u64 = 4;
+
+    let (addr, len, flags) = (a[0], a[1], a[2]);
+    if addr % PAGE_SIZE != 0 || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || flags & (MS_ASYNC | MS_SYNC) == (MS_ASYNC | MS_SYNC)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+    let vmas = cx.mm().vmas();
+    let mut at = addr;
+    while at < end {
+        match vmas.iter().find(|v| v.start <= at && at < v.end) {
+            Some(v) => at = v.end,
+            None => return Err(Errno::ENOMEM),
+        }
+    }
+    Ok(0)
+}

@@ -121,7 +121,8 @@ static TABLE: &[Entry] = &[
     full!(MUNMAP, mm::sys_munmap),
     full!(MPROTECT, mm::sys_mprotect),
     partial!(MADVISE, mm::sys_madvise, "only DONTNEED and FREE act"),
-    refused!(MREMAP, ENOMEM, "comes with the memory work; glibc falls back to copying"),
+    partial!(MREMAP, mm::sys_mremap, "no MREMAP_DONTUNMAP; old_len 0 refused"),
+    partial!(MSYNC, mm::sys_msync, "nothing to write back: shared file maps are read-only"),
     // Processes.
     full!(EXIT, process::sys_exit),
     full!(EXIT_GROUP, process::sys_exit_group),

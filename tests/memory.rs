@@ -1,0 +1,17 @@
+//! The mmap family beyond the first calls: mremap and msync, natively and in the kernel.
+
+mod common;
+
+use common::{describe, run_init, run_native};
+
+#[test]
+fn mremap_grows_moves_and_shrinks_like_linux() {
+    let native = run_native("mremap", &[]);
+    let guest = run_init("/bin/mremap", &[]);
+    assert!(native.status.success(), "native\n{}", describe(&native));
+    assert!(guest.status.success(), "guest\n{}", describe(&guest));
+
+    let out = String::from_utf8_lossy(&native.stdout);
+    assert!(out.contains("moved: yes, data kept") && !out.contains(": bad"), "native: {out}");
+    assert_eq!(guest.stdout, native.stdout, "the guest differs from Linux\n{}", describe(&guest));
+}
