@@ -258,6 +258,12 @@ pub fn enter_raw_mode(fd: i32) -> HostResult<()> {
     Ok(())
 }
 
+/// Whether the kernel has the host terminal in raw mode: lines it writes there then
+/// need a carriage return of their own.
+pub fn terminal_is_raw() -> bool {
+    SAVED_TERMIOS.lock().map(|s| s.is_some()).unwrap_or(false)
+}
+
 /// Restores the host terminal's settings if the kernel changed them. Safe to call from
 /// a signal handler's thread and more than once.
 pub fn restore_terminal() {

@@ -134,9 +134,10 @@ fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> Host
     }
 }
 
-/// Seizes a tracee another thread detached stopped, and waits for its stop report.
+/// Seizes a tracee another thread detached parked, stops it, and waits for the stop.
 pub fn adopt(tid: HostTid) -> HostResult<Stopped> {
     let mut running = seize(tid)?;
+    running.interrupt()?;
     loop {
         match running.wait() {
             Ok(WaitOutcome::Stopped(s)) => return Ok(s),
@@ -282,10 +283,21 @@ impl Stopped {
         Ok(Running { tid: self.tid })
     }
 
-    /// Detaches from the tracee, leaving it stopped (SIGSTOP) so that another thread can
-    /// seize it without it ever running untraced. Returns its id.
-    pub fn detach_stopped(self) -> HostResult<HostTid> {
-        ptrace_raw(libc::PTRACE_DETACH, self.tid, 0, libc::SIGSTOP as usize)?;
+    /// Detaches from the tracee so that another thread can seize it, without it ever
+    /// running guest code untraced: it is pointed at `park_rip` (a loop in the stub) and
+    /// sent SIGSTOP before the detach. The caller keeps the guest's registers. Returns its
+    /// id.
+    pub fn detach_parked(mut self, park_rip: u64) -> HostResult<HostTid> {
+        let mut regs = self.regs()?;
+        regs.rip = park_rip;
+        regs.eflags = 0x202;
+        // No syscall restart may move it off the parking loop.
+        regs.orig_rax = u64::MAX;
+        self.set_regs(&regs)?;
+
+        // SAFETY: SIGSTOP to our own stopped tracee, delivered once it is detached.
+        unsafe { libc::syscall(libc::SYS_tgkill, self.tid, self.tid, libc::SIGSTOP) };
+        ptrace_raw(libc::PTRACE_DETACH, self.tid, 0, 0)?;
         Ok(self.tid)
     }
 

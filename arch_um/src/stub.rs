@@ -27,6 +27,13 @@ const HOST_USER_TOP: u64 = 0x7fff_ffff_f000;
 /// Offset of the batch entry point in the stub code (the setup code sits at 0).
 const STUB_EXEC_OFFSET: u64 = 0x40;
 
+/// The flags the stub runs with (IF and the reserved bit): none of the guest's, so that
+/// a guest's trap flag cannot single-step the stub.
+const STUB_EFLAGS: u64 = 0x202;
+
+/// Offset of the parking loop in the stub code.
+const STUB_PARK_OFFSET: u64 = 0x80;
+
 /// Where the stub area may go, most Linux-like first: the guest sees everything below it
 /// as its user address space, so the highest address that is free in the kernel wins.
 const STUB_CANDIDATES: [u64; 4] =
@@ -69,6 +76,12 @@ std::arch::global_asm!(
     "jmp 2b",
     "3:",
     "int3",
+    // A parking place for a thread being handed between tracers: it never leaves
+    // here by itself, so it runs no guest code while no one traces it.
+    ".org kernel_stub_start + 0x80",
+    "4:",
+    "pause",
+    "jmp 4b",
     ".globl kernel_stub_end",
     "kernel_stub_end:",
     ".popsection",
@@ -116,6 +129,11 @@ impl StubLayout {
 
     fn orders_addr(&self) -> u64 {
         self.base + FRAME_SIZE
+    }
+
+    /// Where a thread waits, spinning in the stub, while it changes tracers.
+    pub fn park_addr(&self) -> u64 {
+        self.base + STUB_PARK_OFFSET
     }
 }
 
@@ -313,6 +331,7 @@ impl StubProcess {
                 rip: self.layout.base + STUB_EXEC_OFFSET,
                 r15: self.layout.orders_addr(),
                 r14: chunk.len() as u64,
+                eflags: STUB_EFLAGS,
                 ..t.regs().map_err(StubError::Host)?
             };
             t.set_regs(&regs).map_err(StubError::Host)?;
@@ -393,6 +412,7 @@ impl StubProcess {
             rip: self.layout.base + STUB_EXEC_OFFSET,
             r15: self.layout.orders_addr(),
             r14: orders.len() as u64,
+            eflags: STUB_EFLAGS,
             ..t.regs().map_err(StubError::Host)?
         };
         t.set_regs(&regs).map_err(StubError::Host)?;

@@ -59,7 +59,9 @@ impl Log for Printk {
             Level::Warn => "warning: ",
             _ => "",
         };
-        let text = format!("[{:5}.{:06}] {prefix}{}\n", ns / 1_000_000_000,
+        // A terminal in raw mode does not turn a newline into a line start.
+        let eol = if arch_um::host::terminal_is_raw() { "\r\n" } else { "\n" };
+        let text = format!("[{:5}.{:06}] {prefix}{}{eol}", ns / 1_000_000_000,
                            ns % 1_000_000_000 / 1000, record.args());
 
         let _line = self.line.lock();

@@ -163,20 +163,11 @@ fn action_of(process: &Process, sig: i32) -> SigAction {
     process.sigactions.lock()[sig as usize - 1]
 }
 
-/// Whether `sig` would be thrown away on arrival: ignored explicitly, or by default.
-fn ignored(process: &Process, sig: i32) -> bool {
-    if bit(sig) & UNBLOCKABLE != 0 {
-        return false;
-    }
-    let act = action_of(process, sig);
-    act.handler == SIG_IGN
-        || (act.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
-}
-
-/// Sends `info` to `process`: queued unless ignored, and its tasks are woken so that a
-/// waiting syscall notices.
+/// Sends `info` to `process`: queued (an ignored signal is thrown away when it is
+/// delivered, since it may be blocked now and fetched by sigtimedwait, as Linux keeps
+/// it), and its tasks are woken so that a waiting syscall notices.
 pub fn send(process: &Arc<Process>, info: SigInfo) {
-    if process.is_zombie() || ignored(process, info.signo) {
+    if process.is_zombie() {
         return;
     }
 

@@ -309,7 +309,8 @@ impl Task {
     /// that CPU's thread to seize before it runs the task.
     pub fn migrate(&mut self, cpu: usize) -> Result<(), arch_um::HostError> {
         if let Some(host) = self.host.take() {
-            self.adopt = Some(host.detach_stopped()?);
+            let park = self.mm().stub_park_addr();
+            self.adopt = Some(host.detach_parked(park)?);
         }
         self.cpu = cpu;
         self.cell.set_cpu(cpu);

@@ -135,6 +135,11 @@ impl AddressSpace {
         self.mem.stub_layout.base()
     }
 
+    /// Where a thread of this space waits in the stub while it changes CPUs.
+    pub fn stub_park_addr(&self) -> u64 {
+        self.mem.stub_layout.park_addr()
+    }
+
     /// Where the initial stack ends (its highest address).
     pub fn stack_top(&self) -> u64 {
         self.task_top()

@@ -166,6 +166,13 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
 
     if let (Some(restart), Ok(_), None) = (block, &result, exit) {
         task.blocked = Some(restart);
+
+        // A signal that came before the wait began (sigsuspend's whole point, or one the
+        // new mask unblocks) must end it: the park then returns at once.
+        let interrupts = restart != Restart::Killable || crate::signal::kill_pending(task);
+        if interrupts && crate::signal::deliverable(task) != 0 {
+            task.cell.wake();
+        }
         return Flow::Block;
     }
 
