@@ -358,18 +358,5 @@ pub fn kill_and_reap(tid: HostTid) {
     unsafe {
         libc::kill(tid, libc::SIGKILL);
     }
-
-    // A stop reported before the kill landed may be queued ahead of the exit.
-    loop {
-        let mut status = 0;
-
-        // SAFETY: status is a valid out-pointer.
-        let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL) };
-        if r < 0 && nix::errno::Errno::last_raw() == libc::EINTR {
-            continue;
-        }
-        if r < 0 || libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
-            return;
-        }
-    }
+    reap(tid);
 }

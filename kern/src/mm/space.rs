@@ -169,17 +169,13 @@ impl AddressSpace {
         };
 
         let (pre, child_state) = self.prepare_fork();
-        let mut t = t;
-        if pre.len() >= arch_um::stub::ORDERS_PER_RUN {
-            match self.stub.run(&self.mem.physmem, t, &pre) {
-                Ok(s) => t = s,
-                Err(e) => {
-                    self.release_state(child_state, orders);
-                    return (refused_thread(e), Err(Errno::EAGAIN));
-                }
+        let (t, pre) = match self.run_if_too_many(t, pre) {
+            Ok(x) => x,
+            Err(e) => {
+                self.release_state(child_state, orders);
+                return (refused_thread(e), Err(Errno::EAGAIN));
             }
-        }
-        let pre = if pre.len() >= arch_um::stub::ORDERS_PER_RUN { Vec::new() } else { pre };
+        };
 
         match self.stub.fork(&self.mem.physmem, t, &pre, false, orders.0) {
             Ok((parent, stub, child)) => {
@@ -207,17 +203,13 @@ impl AddressSpace {
         };
 
         let pre = std::mem::take(&mut self.state.lock().pending);
-        let mut t = t;
-        if pre.len() >= arch_um::stub::ORDERS_PER_RUN {
-            match self.stub.run(&self.mem.physmem, t, &pre) {
-                Ok(s) => t = s,
-                Err(e) => {
-                    self.mem.frames.put(orders);
-                    return (refused_thread(e), Err(Errno::EAGAIN));
-                }
+        let (t, pre) = match self.run_if_too_many(t, pre) {
+            Ok(x) => x,
+            Err(e) => {
+                self.mem.frames.put(orders);
+                return (refused_thread(e), Err(Errno::EAGAIN));
             }
-        }
-        let pre = if pre.len() >= arch_um::stub::ORDERS_PER_RUN { Vec::new() } else { pre };
+        };
 
         match self.stub.fork(&self.mem.physmem, t, &pre, true, orders.0) {
             Ok((parent, stub, child)) => {
@@ -237,6 +229,18 @@ impl AddressSpace {
                 (refused_thread(e), Err(Errno::EAGAIN))
             }
         }
+    }
+
+    /// Runs `pre` on its own when it would not fit in one stub run beside the fork's
+    /// order; returns the thread and what is left to run with the fork.
+    fn run_if_too_many(&self, t: Stopped, pre: Vec<MapOp>)
+        -> Result<(Stopped, Vec<MapOp>), StubError>
+    {
+        if pre.len() < arch_um::stub::ORDERS_PER_RUN {
+            return Ok((t, pre));
+        }
+        let t = self.stub.run(&self.mem.physmem, t, &pre)?;
+        Ok((t, Vec::new()))
     }
 
     /// Write-protects this side's private pages and builds the child's page table:
@@ -504,33 +508,32 @@ impl AddressSpace {
 
     /// Copies guest memory at `addr` into `buf`; EFAULT if any of it is not readable.
     pub fn read(&self, addr: u64, buf: &mut [u8]) -> KResult<()> {
-        let mut st = self.state.lock();
-        let mut done = 0;
-
-        while done < buf.len() {
-            let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-            let in_page = (PAGE_SIZE - va % PAGE_SIZE) as usize;
-            let n = in_page.min(buf.len() - done);
-
-            let frame = st.translate(&self.mem, va, false)?;
-            self.mem.physmem.read(frame.0 + va % PAGE_SIZE, &mut buf[done..done + n]);
-            done += n;
-        }
-        Ok(())
+        self.for_each_page(addr, buf.len(), false, |phys, at, n| {
+            self.mem.physmem.read(phys, &mut buf[at..at + n]);
+        })
     }
 
     /// Copies `data` into guest memory at `addr`; EFAULT if any of it is not writable.
     pub fn write(&self, addr: u64, data: &[u8]) -> KResult<()> {
+        self.for_each_page(addr, data.len(), true, |phys, at, n| {
+            self.mem.physmem.write(phys, &data[at..at + n]);
+        })
+    }
+
+    /// Walks `len` bytes of guest memory from `addr` a page at a time, calling
+    /// `f(physical offset, offset into the caller's buffer, bytes)` for each piece.
+    fn for_each_page(&self, addr: u64, len: usize, write: bool,
+                     mut f: impl FnMut(u64, usize, usize)) -> KResult<()> {
         let mut st = self.state.lock();
         let mut done = 0;
 
-        while done < data.len() {
+        while done < len {
             let va = addr.checked_add(done as u64).ok_or(Errno::EFAULT)?;
             let in_page = (PAGE_SIZE - va % PAGE_SIZE) as usize;
-            let n = in_page.min(data.len() - done);
+            let n = in_page.min(len - done);
 
-            let frame = st.translate(&self.mem, va, true)?;
-            self.mem.physmem.write(frame.0 + va % PAGE_SIZE, &data[done..done + n]);
+            let frame = st.translate(&self.mem, va, write)?;
+            f(frame.0 + va % PAGE_SIZE, done, n);
             done += n;
         }
         Ok(())
