@@ -56,8 +56,11 @@ fn main() {
 
 /// Boots the machine described by `config` and returns the kernel's exit status.
 fn boot(config: &BootConfig) -> Result<i32, String> {
-    log::info!("kernel {} (user-mode, x86_64) on host {}", env!("CARGO_PKG_VERSION"),
-               arch_um::host::host_name());
+    log::info!(
+        "kernel {} (user-mode, x86_64) on host {}",
+        env!("CARGO_PKG_VERSION"),
+        arch_um::host::host_name()
+    );
     log::info!("Kernel command line: {}", config.to_cmdline_string());
 
     let mem = memory(config.mem_bytes)?;
@@ -75,7 +78,11 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     log::info!("devtmpfs: mounted on /dev");
 
     let host_cpus = arch_um::thread::host_cpus();
-    log::info!("smp: {} virtual CPU(s) on {} host CPU(s)", config.ncpus, host_cpus);
+    log::info!(
+        "smp: {} virtual CPU(s) on {} host CPU(s)",
+        config.ncpus,
+        host_cpus
+    );
 
     let kconfig = KernelConfig {
         strace: config.strace,
@@ -98,7 +105,10 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
     let resized = move || console.resized();
     arch_um::host::on_host_signals(halt, resized)
         .map_err(|e| format!("cannot watch host signals: {e}"))?;
-    let init = InitSpec { path: config.init.clone(), args: config.init_args.clone() };
+    let init = InitSpec {
+        path: config.init.clone(),
+        args: config.init_args.clone(),
+    };
     let status = kern::boot::run(&k, init);
 
     if let Err(e) = root_fs.sync() {
@@ -110,8 +120,12 @@ fn boot(config: &BootConfig) -> Result<i32, String> {
 
 /// Physical memory, the stub's place and its code.
 fn memory(mem_bytes: u64) -> Result<Arc<Memory>, String> {
-    let physmem = PhysMem::new(mem_bytes)
-        .map_err(|e| format!("cannot allocate {} MiB of physical memory: {e}", mem_bytes >> 20))?;
+    let physmem = PhysMem::new(mem_bytes).map_err(|e| {
+        format!(
+            "cannot allocate {} MiB of physical memory: {e}",
+            mem_bytes >> 20
+        )
+    })?;
     let stub_layout = StubLayout::reserve()
         .map_err(|e| format!("no room for the stub in the host address space: {e}"))?;
 
@@ -121,9 +135,18 @@ fn memory(mem_bytes: u64) -> Result<Arc<Memory>, String> {
     let frames = FrameAllocator::new((mem_bytes / FRAME_SIZE) as usize, 1);
     let cache = PageCache::new(frames.total() / 4);
 
-    log::info!("Memory: {}K physical memory, stub at {:#x}", mem_bytes >> 10,
-               stub_layout.base());
-    Ok(Arc::new(Memory { physmem, frames, stub_layout, stub_code, cache }))
+    log::info!(
+        "Memory: {}K physical memory, stub at {:#x}",
+        mem_bytes >> 10,
+        stub_layout.base()
+    );
+    Ok(Arc::new(Memory {
+        physmem,
+        frames,
+        stub_layout,
+        stub_code,
+        cache,
+    }))
 }
 
 /// Opens the block devices and mounts the one `root=` names.
@@ -131,8 +154,17 @@ fn mount_root(config: &BootConfig) -> Result<Arc<dyn FileSystem>, String> {
     let mut root = None;
     for spec in &config.ubd {
         let ubd = Ubd::open(spec.index, &spec.path, spec.read_only)?;
-        log::info!("{}: {} KiB, {} ({})", ubd.name(), ubd.size_bytes() >> 10,
-                   spec.path.display(), if ubd.writable() { "read-write" } else { "read-only" });
+        log::info!(
+            "{}: {} KiB, {} ({})",
+            ubd.name(),
+            ubd.size_bytes() >> 10,
+            spec.path.display(),
+            if ubd.writable() {
+                "read-write"
+            } else {
+                "read-only"
+            }
+        );
         if spec.index == config.root {
             root = Some(Arc::new(ubd));
         }
@@ -140,10 +172,16 @@ fn mount_root(config: &BootConfig) -> Result<Arc<dyn FileSystem>, String> {
 
     let root_name = Ubd::name_of(config.root);
     let dev = root.ok_or_else(|| {
-        format!("VFS: cannot open root device {root_name}: no ubd{}= given", config.root)
+        format!(
+            "VFS: cannot open root device {root_name}: no ubd{}= given",
+            config.root
+        )
     })?;
 
     let fs = Ext2Fs::mount(dev).map_err(|e| format!("VFS: cannot mount root: {e}"))?;
-    log::info!("VFS: Mounted root (ext2 filesystem) on device 98:{}", config.root * 16);
+    log::info!(
+        "VFS: Mounted root (ext2 filesystem) on device 98:{}",
+        config.root * 16
+    );
     Ok(fs)
 }

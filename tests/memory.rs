@@ -12,6 +12,14 @@ fn mremap_grows_moves_and_shrinks_like_linux() {
     assert!(guest.status.success(), "guest\n{}", describe(&guest));
 
     let out = String::from_utf8_lossy(&native.stdout);
-    assert!(out.contains("moved: yes, data kept") && !out.contains(": bad"), "native: {out}");
-    assert_eq!(guest.stdout, native.stdout, "the guest differs from Linux\n{}", describe(&guest));
+    assert!(
+        out.contains("moved: yes, data kept") && !out.contains(": bad"),
+        "native: {out}"
+    );
+    assert_eq!(
+        guest.stdout,
+        native.stdout,
+        "the guest differs from Linux\n{}",
+        describe(&guest)
+    );
 }

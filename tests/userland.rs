@@ -20,7 +20,11 @@ fn extract(image: &Path, dir: &Path) {
         .arg(image)
         .output()
         .expect("run debugfs");
-    assert!(out.status.success(), "debugfs rdump failed: {}", describe(&out));
+    assert!(
+        out.status.success(),
+        "debugfs rdump failed: {}",
+        describe(&out)
+    );
 }
 
 fn run_in_kernel(image: &str, script: &str) -> std::process::Output {
@@ -35,7 +39,11 @@ fn run_in_kernel(image: &str, script: &str) -> std::process::Output {
 fn shell_script_prints_what_linux_prints() {
     let img = guest().private_image("userland");
     let kernel = run_in_kernel(&img.ubd0(), USERLAND);
-    assert!(kernel.status.success(), "script failed in the kernel:\n{}", describe(&kernel));
+    assert!(
+        kernel.status.success(),
+        "script failed in the kernel:\n{}",
+        describe(&kernel)
+    );
 
     let dir = temp_dir("userland-chroot");
     let root = dir.path.join("root");
@@ -43,8 +51,15 @@ fn shell_script_prints_what_linux_prints() {
     extract(&guest().image, &root);
 
     // The kernel mounts devtmpfs on /dev by itself; the chroot borrows the host's /dev.
-    let bind = Command::new("mount").arg("--bind").arg("/dev").arg(root.join("dev")).output();
-    assert!(bind.is_ok_and(|o| o.status.success()), "cannot bind-mount /dev into the chroot");
+    let bind = Command::new("mount")
+        .arg("--bind")
+        .arg("/dev")
+        .arg(root.join("dev"))
+        .output();
+    assert!(
+        bind.is_ok_and(|o| o.status.success()),
+        "cannot bind-mount /dev into the chroot"
+    );
     let native = Command::new("/usr/sbin/chroot")
         .arg(&root)
         .args(["/bin/sh", "-c", USERLAND])
@@ -54,11 +69,18 @@ fn shell_script_prints_what_linux_prints() {
         .expect("run the script in a chroot");
     let _ = Command::new("umount").arg(root.join("proc")).output();
     let _ = Command::new("umount").arg(root.join("dev")).output();
-    assert!(native.status.success(), "script failed natively:\n{}", describe(&native));
+    assert!(
+        native.status.success(),
+        "script failed natively:\n{}",
+        describe(&native)
+    );
 
     let k = String::from_utf8_lossy(&kernel.stdout);
     let n = String::from_utf8_lossy(&native.stdout);
-    assert!(k.contains("gzip round trip ok") && k.ends_with("done\n"), "incomplete run:\n{k}");
+    assert!(
+        k.contains("gzip round trip ok") && k.ends_with("done\n"),
+        "incomplete run:\n{k}"
+    );
     assert_eq!(k, n, "the kernel's output differs from Linux's");
 }
 
@@ -100,8 +122,16 @@ fn file_system_workload_leaves_a_clean_image() {
     assert!(out.status.success(), "workload failed:\n{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("workload-done"));
 
-    let fsck = Command::new("e2fsck").args(["-fn"]).arg(&img.path).output().unwrap();
-    assert!(fsck.status.success(), "e2fsck found errors:\n{}", describe(&fsck));
+    let fsck = Command::new("e2fsck")
+        .args(["-fn"])
+        .arg(&img.path)
+        .output()
+        .unwrap();
+    assert!(
+        fsck.status.success(),
+        "e2fsck found errors:\n{}",
+        describe(&fsck)
+    );
 
     let cat = |path: &str| {
         let out = Command::new("debugfs")

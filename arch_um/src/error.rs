@@ -17,12 +17,18 @@ pub type HostResult<T> = Result<T, HostError>;
 impl HostError {
     /// An error for `op` from the calling thread's current errno.
     pub fn last(op: &'static str) -> HostError {
-        HostError { errno: nix::errno::Errno::last_raw(), op }
+        HostError {
+            errno: nix::errno::Errno::last_raw(),
+            op,
+        }
     }
 
     /// An error for `op` from a nix error.
     pub fn from_nix(op: &'static str, e: nix::errno::Errno) -> HostError {
-        HostError { errno: e as i32, op }
+        HostError {
+            errno: e as i32,
+            op,
+        }
     }
 
     /// Whether the error says the traced process is gone (ESRCH).

@@ -16,14 +16,19 @@ pub struct HostFile {
 }
 
 fn io_error(op: &'static str, e: io::Error) -> HostError {
-    HostError { errno: e.raw_os_error().unwrap_or(libc::EIO), op }
+    HostError {
+        errno: e.raw_os_error().unwrap_or(libc::EIO),
+        op,
+    }
 }
 
 impl HostFile {
     /// Opens `path` read-write, or read-only when `read_only` is set or the file is not
     /// writable to us.
     pub fn open(path: &Path, read_only: bool) -> HostResult<HostFile> {
-        let rw = if read_only { Err(io::ErrorKind::PermissionDenied.into()) } else {
+        let rw = if read_only {
+            Err(io::ErrorKind::PermissionDenied.into())
+        } else {
             OpenOptions::new().read(true).write(true).open(path)
         };
         let (file, writable) = match rw {
@@ -33,9 +38,16 @@ impl HostFile {
 
         let meta = file.metadata().map_err(|e| io_error("stat", e))?;
         if meta.is_dir() {
-            return Err(HostError { errno: libc::EISDIR, op: "open" });
+            return Err(HostError {
+                errno: libc::EISDIR,
+                op: "open",
+            });
         }
-        Ok(HostFile { file, len_bytes: meta.len(), writable })
+        Ok(HostFile {
+            file,
+            len_bytes: meta.len(),
+            writable,
+        })
     }
 
     /// Size in bytes when opened.
@@ -50,12 +62,16 @@ impl HostFile {
 
     /// Reads exactly `buf.len()` bytes at `off`.
     pub fn read_exact_at(&self, off: u64, buf: &mut [u8]) -> HostResult<()> {
-        self.file.read_exact_at(buf, off).map_err(|e| io_error("pread", e))
+        self.file
+            .read_exact_at(buf, off)
+            .map_err(|e| io_error("pread", e))
     }
 
     /// Writes all of `buf` at `off`.
     pub fn write_all_at(&self, off: u64, buf: &[u8]) -> HostResult<()> {
-        self.file.write_all_at(buf, off).map_err(|e| io_error("pwrite", e))
+        self.file
+            .write_all_at(buf, off)
+            .map_err(|e| io_error("pwrite", e))
     }
 
     /// Flushes the file's data to the host's storage.
@@ -155,7 +171,10 @@ pub fn random_bytes(buf: &mut [u8]) {
 
 /// The host's name, for the boot log.
 pub fn host_name() -> String {
-    nix::unistd::gethostname().ok().and_then(|s| s.into_string().ok()).unwrap_or_default()
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|s| s.into_string().ok())
+        .unwrap_or_default()
 }
 
 /// Ends the kernel process with `code`, without running destructors: guests are already
@@ -211,7 +230,9 @@ pub fn cpu_info() -> CpuInfo {
         if line.trim().is_empty() {
             break;
         }
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let (key, value) = (key.trim(), value.trim());
         let num = || value.parse().unwrap_or(0);
         match key {
@@ -314,9 +335,18 @@ where
                 }
             }
         })
-        .map_err(|_| HostError { errno: libc::EAGAIN, op: "spawn" })?;
+        .map_err(|_| HostError {
+            errno: libc::EAGAIN,
+            op: "spawn",
+        })?;
 
-    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGWINCH] {
+    for sig in [
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGWINCH,
+    ] {
         // SAFETY: sigaction is plain data; the handler only writes to a pipe.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();

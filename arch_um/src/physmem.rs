@@ -39,18 +39,30 @@ impl PhysMem {
         nix::unistd::ftruncate(&fd, len_bytes as i64)
             .map_err(|e| HostError::from_nix("ftruncate physmem", e))?;
 
-        let len = std::num::NonZeroUsize::new(len_bytes as usize)
-            .ok_or(HostError { errno: libc::EINVAL, op: "physmem size" })?;
+        let len = std::num::NonZeroUsize::new(len_bytes as usize).ok_or(HostError {
+            errno: libc::EINVAL,
+            op: "physmem size",
+        })?;
 
         // SAFETY: a fresh shared mapping of our own memory file at an address the host
         // picks; nothing else refers to that range.
         let base = unsafe {
-            mmap(None, len, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED,
-                 &fd, 0)
+            mmap(
+                None,
+                len,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
+                &fd,
+                0,
+            )
         }
         .map_err(|e| HostError::from_nix("mmap physmem", e))?;
 
-        Ok(PhysMem { fd, base: base.cast(), len_bytes })
+        Ok(PhysMem {
+            fd,
+            base: base.cast(),
+            len_bytes,
+        })
     }
 
     /// Size of physical memory in bytes.

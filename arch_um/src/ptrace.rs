@@ -16,7 +16,8 @@ const PTRACE_EVENT_STOP: i32 = 128;
 /// from a real SIGTRAP by bit 7 of the stop signal.
 /// TRACEFORK: a process the stub forks (a guest's fork) is traced from its first
 /// instruction by the same tracer, never running untraced.
-const SEIZE_OPTIONS: libc::c_ulong = (libc::PTRACE_O_EXITKILL | libc::PTRACE_O_TRACESYSGOOD
+const SEIZE_OPTIONS: libc::c_ulong = (libc::PTRACE_O_EXITKILL
+    | libc::PTRACE_O_TRACESYSGOOD
     | libc::PTRACE_O_TRACEFORK) as libc::c_ulong;
 
 /// The event a stub's fork reports (`PTRACE_EVENT_FORK`).
@@ -141,7 +142,12 @@ pub fn adopt(tid: HostTid) -> HostResult<Stopped> {
     loop {
         match running.wait() {
             Ok(WaitOutcome::Stopped(s)) => return Ok(s),
-            Ok(WaitOutcome::Exited(_)) => return Err(HostError { errno: libc::ESRCH, op: "adopt" }),
+            Ok(WaitOutcome::Exited(_)) => {
+                return Err(HostError {
+                    errno: libc::ESRCH,
+                    op: "adopt",
+                })
+            }
             Err((r, e)) if e.errno == libc::EINTR => running = r,
             Err((_, e)) => return Err(e),
         }
@@ -251,7 +257,12 @@ impl Stopped {
     /// as a signal frame stores it.
     pub fn fpregs(&self) -> HostResult<[u8; 512]> {
         let mut buf = [0u8; 512];
-        ptrace_raw(libc::PTRACE_GETFPREGS, self.tid, 0, buf.as_mut_ptr() as usize)?;
+        ptrace_raw(
+            libc::PTRACE_GETFPREGS,
+            self.tid,
+            0,
+            buf.as_mut_ptr() as usize,
+        )?;
         Ok(buf)
     }
 
@@ -270,7 +281,11 @@ impl Stopped {
         // SAFETY: si_addr reads the union as the fault layout; for other signals the
         // value is meaningless but still initialised (we zeroed the struct).
         let addr = unsafe { si.si_addr() } as u64;
-        Ok(FaultInfo { signo: si.si_signo, code: si.si_code, addr })
+        Ok(FaultInfo {
+            signo: si.si_signo,
+            code: si.si_code,
+            addr,
+        })
     }
 
     /// Resumes the tracee, delivering host signal `sig` (0 suppresses the stop's signal).
@@ -316,11 +331,13 @@ pub fn kill_async(tid: HostTid) {
     static REAPER: OnceLock<Mutex<Sender<HostTid>>> = OnceLock::new();
     let tx = REAPER.get_or_init(|| {
         let (tx, rx) = channel::<HostTid>();
-        let spawned = std::thread::Builder::new().name("reaper".into()).spawn(move || {
-            for pid in rx {
-                reap(pid);
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name("reaper".into())
+            .spawn(move || {
+                for pid in rx {
+                    reap(pid);
+                }
+            });
         if spawned.is_err() {
             log::warn!("no reaper thread: killed processes are reaped at exit");
         }

@@ -36,8 +36,12 @@ const STUB_PARK_OFFSET: u64 = 0x80;
 
 /// Where the stub area may go, most Linux-like first: the guest sees everything below it
 /// as its user address space, so the highest address that is free in the kernel wins.
-const STUB_CANDIDATES: [u64; 4] =
-    [0x7fff_ffe0_0000, 0x7ffe_0000_0000, 0x7ff0_0000_0000, 0x7f00_0000_0000];
+const STUB_CANDIDATES: [u64; 4] = [
+    0x7fff_ffe0_0000,
+    0x7ffe_0000_0000,
+    0x7ff0_0000_0000,
+    0x7f00_0000_0000,
+];
 
 std::arch::global_asm!(
     ".pushsection .text.kernel_stub,\"ax\",@progbits",
@@ -119,7 +123,10 @@ impl StubLayout {
                 return Ok(StubLayout { base });
             }
         }
-        Err(HostError { errno: libc::EEXIST, op: "reserve the stub area" })
+        Err(HostError {
+            errno: libc::EEXIST,
+            op: "reserve the stub area",
+        })
     }
 
     /// The first address above guest user space: the stub's code page.
@@ -187,15 +194,27 @@ pub enum MapOp {
 impl MapOp {
     fn encode(&self, fd: RawFd) -> [u64; 8] {
         match *self {
-            MapOp::Map { addr, len, prot, phys_off } => {
+            MapOp::Map {
+                addr,
+                len,
+                prot,
+                phys_off,
+            } => {
                 let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
                 let nr = libc::SYS_mmap as u64;
                 [nr, addr, len, prot as u64, flags, fd as u64, phys_off, 0]
             }
             MapOp::Unmap { addr, len } => [libc::SYS_munmap as u64, addr, len, 0, 0, 0, 0, 0],
-            MapOp::Protect { addr, len, prot } => {
-                [libc::SYS_mprotect as u64, addr, len, prot as u64, 0, 0, 0, 0]
-            }
+            MapOp::Protect { addr, len, prot } => [
+                libc::SYS_mprotect as u64,
+                addr,
+                len,
+                prot as u64,
+                0,
+                0,
+                0,
+                0,
+            ],
         }
     }
 }
@@ -246,8 +265,13 @@ impl StubProcess {
             return Err(HostError::last("pipe2"));
         }
 
-        let child = ChildSetup { sync_rd: sync[0], layout, code_off, orders_off,
-                                 physmem_fd: physmem.raw_fd() };
+        let child = ChildSetup {
+            sync_rd: sync[0],
+            layout,
+            code_off,
+            orders_off,
+            physmem_fd: physmem.raw_fd(),
+        };
 
         // SAFETY: the child runs only async-signal-safe raw system calls before it
         // leaves our code for the stub (see ChildSetup::run), which a fork from a
@@ -284,22 +308,32 @@ impl StubProcess {
             }
         };
 
-        let stub = StubProcess { pid, layout, orders_off, physmem_fd: physmem.raw_fd() };
+        let stub = StubProcess {
+            pid,
+            layout,
+            orders_off,
+            physmem_fd: physmem.raw_fd(),
+        };
         match wait_for_trap(running) {
             Ok(stopped) => Ok((stub, stopped)),
-            Err(StubError::Gone(Exit::Code(errno))) => {
-                Err(HostError { errno, op: "stub setup" })
-            }
-            Err(StubError::Gone(Exit::Signal(_))) => {
-                Err(HostError { errno: libc::ECHILD, op: "stub setup" })
-            }
+            Err(StubError::Gone(Exit::Code(errno))) => Err(HostError {
+                errno,
+                op: "stub setup",
+            }),
+            Err(StubError::Gone(Exit::Signal(_))) => Err(HostError {
+                errno: libc::ECHILD,
+                op: "stub setup",
+            }),
             Err(StubError::Host(e)) => {
                 ptrace::kill_and_reap(pid);
                 Err(e)
             }
             Err(StubError::Refused { stopped, .. }) => {
                 stopped.kill();
-                Err(HostError { errno: libc::EPROTO, op: "stub setup" })
+                Err(HostError {
+                    errno: libc::EPROTO,
+                    op: "stub setup",
+                })
             }
         }
     }
@@ -343,7 +377,11 @@ impl StubProcess {
             if after.r14 != 0 {
                 let index = chunk_no * ORDERS_PER_RUN + chunk.len() - after.r14 as usize;
                 let errno = -(after.rax as i64) as i32;
-                return Err(StubError::Refused { index, errno, stopped: t });
+                return Err(StubError::Refused {
+                    index,
+                    errno,
+                    stopped: t,
+                });
             }
         }
         Ok(t)
@@ -358,11 +396,25 @@ impl StubProcess {
     ///
     /// Preconditions: `t` is a stopped thread of this process; `child_orders_off` is a
     /// frame owned by the child's address space.
-    pub fn fork(&self, physmem: &PhysMem, t: Stopped, pre: &[MapOp], empty: bool,
-                child_orders_off: u64) -> Result<(Stopped, StubProcess, Stopped), StubError> {
+    pub fn fork(
+        &self,
+        physmem: &PhysMem,
+        t: Stopped,
+        pre: &[MapOp],
+        empty: bool,
+        child_orders_off: u64,
+    ) -> Result<(Stopped, StubProcess, Stopped), StubError> {
         // CLONE_PARENT keeps every address-space process a child of the kernel.
-        let clone = [libc::SYS_clone as u64, (libc::CLONE_PARENT | libc::SIGCHLD) as u64,
-                     0, 0, 0, 0, 0, 0];
+        let clone = [
+            libc::SYS_clone as u64,
+            (libc::CLONE_PARENT | libc::SIGCHLD) as u64,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ];
         let mut orders = Vec::new();
         for op in pre {
             orders.push(op.encode(self.physmem_fd));
@@ -370,8 +422,12 @@ impl StubProcess {
         orders.push(clone);
 
         let (parent, pid) = self.run_raw(physmem, t, &orders)?;
-        let child = StubProcess { pid, layout: self.layout, orders_off: child_orders_off,
-                                  physmem_fd: self.physmem_fd };
+        let child = StubProcess {
+            pid,
+            layout: self.layout,
+            orders_off: child_orders_off,
+            physmem_fd: self.physmem_fd,
+        };
         let stopped = match wait_first_stop(ptrace::attached(pid)) {
             Ok(s) => s,
             Err(e) => {
@@ -384,10 +440,17 @@ impl StubProcess {
         // maps its own (the stub reads nothing from the page after that order).
         let mut first = Vec::new();
         if empty {
-            first.push(MapOp::Unmap { addr: 0, len: self.layout.base });
+            first.push(MapOp::Unmap {
+                addr: 0,
+                len: self.layout.base,
+            });
         }
-        first.push(MapOp::Map { addr: self.layout.orders_addr(), len: FRAME_SIZE,
-                                prot: libc::PROT_READ as u32, phys_off: child_orders_off });
+        first.push(MapOp::Map {
+            addr: self.layout.orders_addr(),
+            len: FRAME_SIZE,
+            prot: libc::PROT_READ as u32,
+            phys_off: child_orders_off,
+        });
         let encoded: Vec<[u64; 8]> = first.iter().map(|op| op.encode(self.physmem_fd)).collect();
         match self.run_raw(physmem, stopped, &encoded) {
             Ok((stopped, _)) => Ok((parent, child, stopped)),
@@ -401,11 +464,18 @@ impl StubProcess {
     /// Runs encoded orders from this process's orders page on `t` (which may be a
     /// just-forked child still mapping it), passing over the fork event. Returns the
     /// thread stopped again and the pid of a child forked by the last order, if any.
-    fn run_raw(&self, physmem: &PhysMem, mut t: Stopped, orders: &[[u64; 8]])
-        -> Result<(Stopped, i32), StubError>
-    {
+    fn run_raw(
+        &self,
+        physmem: &PhysMem,
+        mut t: Stopped,
+        orders: &[[u64; 8]],
+    ) -> Result<(Stopped, i32), StubError> {
         assert!(orders.len() <= ORDERS_PER_RUN);
-        let bytes: Vec<u8> = orders.iter().flatten().flat_map(|w| w.to_le_bytes()).collect();
+        let bytes: Vec<u8> = orders
+            .iter()
+            .flatten()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
         physmem.write(self.orders_off, &bytes);
 
         let regs = Regs {
@@ -424,13 +494,19 @@ impl StubProcess {
             match stopped.reason() {
                 StopReason::Event(ptrace::EVENT_FORK) => {
                     forked = stopped.event_msg().map_err(StubError::Host)? as i32;
-                    running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+                    running = stopped
+                        .resume(Resume::Continue, 0)
+                        .map_err(StubError::Host)?;
                 }
                 StopReason::Signal(libc::SIGTRAP) => {
                     t = stopped;
                     break;
                 }
-                _ => running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?,
+                _ => {
+                    running = stopped
+                        .resume(Resume::Continue, 0)
+                        .map_err(StubError::Host)?
+                }
             }
         }
 
@@ -441,7 +517,11 @@ impl StubProcess {
             }
             let index = orders.len() - after.r14 as usize;
             let errno = -(after.rax as i64) as i32;
-            return Err(StubError::Refused { index, errno, stopped: t });
+            return Err(StubError::Refused {
+                index,
+                errno,
+                stopped: t,
+            });
         }
         Ok((t, forked))
     }
@@ -486,7 +566,9 @@ fn wait_for_trap(mut running: ptrace::Running) -> Result<Stopped, StubError> {
         }
 
         // A host signal that is not ours (or a group stop): drop it and go on.
-        running = stopped.resume(Resume::Continue, 0).map_err(StubError::Host)?;
+        running = stopped
+            .resume(Resume::Continue, 0)
+            .map_err(StubError::Host)?;
     }
 }
 
@@ -518,9 +600,7 @@ unsafe fn unregister_rseq() -> bool {
     // The length must be the one registered: glibc uses at least 32 bytes.
     [size.max(32), size].iter().any(|&len| {
         // SAFETY: unregistering our own area; the kernel only checks the arguments.
-        let r = unsafe {
-            libc::syscall(libc::SYS_rseq, area, len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG)
-        };
+        let r = unsafe { libc::syscall(libc::SYS_rseq, area, len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) };
         r == 0
     })
 }
@@ -577,12 +657,22 @@ impl ChildSetup {
 
             let base = self.layout.base;
             let flags = libc::MAP_SHARED | libc::MAP_FIXED;
-            let code = libc::mmap(base as *mut _, FRAME_SIZE as usize,
-                                  libc::PROT_READ | libc::PROT_EXEC, flags,
-                                  self.physmem_fd, self.code_off as i64);
-            let orders = libc::mmap(self.layout.orders_addr() as *mut _, FRAME_SIZE as usize,
-                                    libc::PROT_READ, flags, self.physmem_fd,
-                                    self.orders_off as i64);
+            let code = libc::mmap(
+                base as *mut _,
+                FRAME_SIZE as usize,
+                libc::PROT_READ | libc::PROT_EXEC,
+                flags,
+                self.physmem_fd,
+                self.code_off as i64,
+            );
+            let orders = libc::mmap(
+                self.layout.orders_addr() as *mut _,
+                FRAME_SIZE as usize,
+                libc::PROT_READ,
+                flags,
+                self.physmem_fd,
+                self.orders_off as i64,
+            );
             if code == libc::MAP_FAILED || orders == libc::MAP_FAILED {
                 fail(libc::ENOMEM);
             }

@@ -6,7 +6,10 @@ use crate::error::{HostError, HostResult};
 
 /// The host CPUs this process may run on.
 pub fn host_cpus() -> usize {
-    core_affinity::get_core_ids().map(|ids| ids.len()).unwrap_or(1).max(1)
+    core_affinity::get_core_ids()
+        .map(|ids| ids.len())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// Starts a host thread named `name` pinned to host CPU `cpu % host_cpus()`.
@@ -25,7 +28,10 @@ where
             }
             body();
         })
-        .map_err(|e| HostError { errno: e.raw_os_error().unwrap_or(libc::EAGAIN), op: "spawn" })
+        .map_err(|e| HostError {
+            errno: e.raw_os_error().unwrap_or(libc::EAGAIN),
+            op: "spawn",
+        })
 }
 
 /// The calling thread's host thread id, the target of IPIs.
@@ -105,7 +111,10 @@ impl TickTimer {
             tv_sec: (period_ns / 1_000_000_000) as i64,
             tv_nsec: (period_ns % 1_000_000_000) as i64,
         };
-        let spec = libc::itimerspec { it_interval: ts, it_value: ts };
+        let spec = libc::itimerspec {
+            it_interval: ts,
+            it_value: ts,
+        };
 
         // SAFETY: a valid timer id and itimerspec.
         unsafe { libc::timer_settime(self.id, 0, &spec, std::ptr::null_mut()) };

@@ -24,7 +24,12 @@ fn guest_syscall_is_stopped_not_run() {
     let code = [0xb8, 60, 0, 0, 0, 0xbf, 3, 0, 0, 0, 0x0f, 0x05, 0xcc];
     physmem.write(2 * FRAME_SIZE, &code);
 
-    let op = MapOp::Map { addr: CODE_ADDR, len: FRAME_SIZE, prot: 5, phys_off: 2 * FRAME_SIZE };
+    let op = MapOp::Map {
+        addr: CODE_ADDR,
+        len: FRAME_SIZE,
+        prot: 5,
+        phys_off: 2 * FRAME_SIZE,
+    };
     let mut stopped = stub.run(&physmem, stopped, &[op]).expect("map code");
 
     let mut regs = stopped.regs().unwrap();
@@ -32,7 +37,9 @@ fn guest_syscall_is_stopped_not_run() {
     stopped.set_regs(&regs).unwrap();
 
     let running = stopped.resume(Resume::Sysemu, 0).unwrap();
-    let WaitOutcome::Stopped(s) = running.wait().unwrap() else { panic!("guest exited") };
+    let WaitOutcome::Stopped(s) = running.wait().unwrap() else {
+        panic!("guest exited")
+    };
     assert_eq!(s.reason(), StopReason::Syscall);
     assert_eq!(s.regs().unwrap().orig_rax, 60);
     assert_eq!(s.regs().unwrap().rip, CODE_ADDR + 12);
@@ -45,10 +52,24 @@ fn refused_order_reports_index_and_errno() {
     let (physmem, layout) = boot();
     let (stub, stopped) = StubProcess::spawn(&physmem, layout, 0, FRAME_SIZE).expect("spawn");
 
-    let good = MapOp::Map { addr: CODE_ADDR, len: FRAME_SIZE, prot: 1, phys_off: 2 * FRAME_SIZE };
-    let bad = MapOp::Map { addr: CODE_ADDR + 1, len: FRAME_SIZE, prot: 1, phys_off: 0 };
+    let good = MapOp::Map {
+        addr: CODE_ADDR,
+        len: FRAME_SIZE,
+        prot: 1,
+        phys_off: 2 * FRAME_SIZE,
+    };
+    let bad = MapOp::Map {
+        addr: CODE_ADDR + 1,
+        len: FRAME_SIZE,
+        prot: 1,
+        phys_off: 0,
+    };
     match stub.run(&physmem, stopped, &[good, bad]) {
-        Err(StubError::Refused { index, errno, stopped }) => {
+        Err(StubError::Refused {
+            index,
+            errno,
+            stopped,
+        }) => {
             assert_eq!(index, 1);
             assert_eq!(errno, libc_einval());
             stopped.kill();

@@ -50,8 +50,12 @@ fn start_init(k: &Arc<Kernel>, init: &InitSpec) {
     match spawn_init(k, init) {
         Ok(task) => k.cpus.push(smp::VcpuId(0), Box::new(task)),
         Err(e) => {
-            log::error!("Requested init {} failed: {} ({})", init.path, e,
-                        crate::syscall::abi::errno_description(e));
+            log::error!(
+                "Requested init {} failed: {} ({})",
+                init.path,
+                e,
+                crate::syscall::abi::errno_description(e)
+            );
             k.halt(ExitStatus::Code(1));
         }
     }
@@ -63,7 +67,14 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
     argv.extend(init.args.iter().map(|a| a.as_bytes().to_vec()));
     let envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
 
-    let loaded = exec::load(k, &root, init.path.as_bytes(), argv, envp, exec::Source::Fresh)?;
+    let loaded = exec::load(
+        k,
+        &root,
+        init.path.as_bytes(),
+        argv,
+        envp,
+        exec::Source::Fresh,
+    )?;
     let pid = k.alloc_pid();
     let process = Arc::new(Process::new(pid, 0, loaded.mm, root));
     *process.comm.lock() = loaded.comm;
@@ -72,7 +83,12 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
     // Like Linux's kernel_init, init starts with the console on 0, 1 and 2.
     let console = k.vfs.resolve(&k.vfs.root(), b"/dev/console", true)?;
     let dev = k.devices.char_device(console.inode().stat()?.rdev)?;
-    let file = Arc::new(OpenFile::new(console, dev_inode(k)?, FileKind::Char(dev), O_RDWR));
+    let file = Arc::new(OpenFile::new(
+        console,
+        dev_inode(k)?,
+        FileKind::Char(dev),
+        O_RDWR,
+    ));
     {
         let mut files = process.files.lock();
         for fd in 0..3 {
@@ -90,5 +106,8 @@ fn spawn_init(k: &Arc<Kernel>, init: &InitSpec) -> Result<Task, Errno> {
 }
 
 fn dev_inode(k: &Kernel) -> Result<Arc<dyn crate::fs::Inode>, Errno> {
-    Ok(k.vfs.resolve(&k.vfs.root(), b"/dev/console", true)?.inode().clone())
+    Ok(k.vfs
+        .resolve(&k.vfs.root(), b"/dev/console", true)?
+        .inode()
+        .clone())
 }

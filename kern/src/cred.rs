@@ -82,13 +82,27 @@ mod tests {
     use super::*;
 
     fn user(uid: u32, gid: u32) -> Creds {
-        Creds { uid, euid: uid, suid: uid, fsuid: uid, gid, egid: gid, sgid: gid, fsgid: gid,
-                groups: vec![] }
+        Creds {
+            uid,
+            euid: uid,
+            suid: uid,
+            fsuid: uid,
+            gid,
+            egid: gid,
+            sgid: gid,
+            fsgid: gid,
+            groups: vec![],
+        }
     }
 
     #[test]
     fn owner_group_and_other_bits_apply_in_order() {
-        let st = Stat { mode: 0o100640, uid: 10, gid: 20, ..Stat::default() };
+        let st = Stat {
+            mode: 0o100640,
+            uid: 10,
+            gid: 20,
+            ..Stat::default()
+        };
         assert!(user(10, 0).may(&st, MAY_READ | MAY_WRITE).is_ok());
         assert!(user(11, 20).may(&st, MAY_READ).is_ok());
         assert_eq!(user(11, 20).may(&st, MAY_WRITE), Err(Errno::EACCES));
@@ -98,8 +112,14 @@ mod tests {
     #[test]
     fn root_needs_an_execute_bit_only_to_run_files() {
         let root = Creds::default();
-        let file = Stat { mode: 0o100600, ..Stat::default() };
-        let dir = Stat { mode: 0o040000, ..Stat::default() };
+        let file = Stat {
+            mode: 0o100600,
+            ..Stat::default()
+        };
+        let dir = Stat {
+            mode: 0o040000,
+            ..Stat::default()
+        };
         assert!(root.may(&file, MAY_READ | MAY_WRITE).is_ok());
         assert_eq!(root.may(&file, MAY_EXEC), Err(Errno::EACCES));
         assert!(root.may(&dir, MAY_EXEC).is_ok());

@@ -125,7 +125,12 @@ mod tests {
     use super::*;
 
     fn lk(kind: LockType, start: u64, end: u64, pid: Pid) -> RecordLock {
-        RecordLock { kind, start, end, pid }
+        RecordLock {
+            kind,
+            start,
+            end,
+            pid,
+        }
     }
 
     #[test]

@@ -14,7 +14,10 @@ use crate::task::{ExitStatus, Pid, Process, Task};
 use crate::waitq::Requeue;
 
 /// A named FIFO's pipe and the inode that names it.
-pub type FifoEntry = (std::sync::Weak<crate::pipe::Pipe>, Arc<dyn crate::fs::Inode>);
+pub type FifoEntry = (
+    std::sync::Weak<crate::pipe::Pipe>,
+    Arc<dyn crate::fs::Inode>,
+);
 
 /// What the command line decided that the running kernel needs.
 #[derive(Clone, Debug)]
@@ -66,8 +69,13 @@ pub struct Kernel {
 
 impl Kernel {
     /// The machine, before any task runs.
-    pub fn new(mem: Arc<Memory>, vfs: Vfs, devices: Devices, ncpus: usize,
-               config: KernelConfig) -> Arc<Kernel> {
+    pub fn new(
+        mem: Arc<Memory>,
+        vfs: Vfs,
+        devices: Devices,
+        ncpus: usize,
+        config: KernelConfig,
+    ) -> Arc<Kernel> {
         let hostname = Mutex::new(config.hostname.as_bytes().to_vec());
         let root_device = config.root_device.clone();
         let k = Arc::new_cyclic(|me| Kernel {

@@ -55,7 +55,10 @@ pub fn acquire(level: Level) {
     HELD.with(|h| {
         let mut h = h.borrow_mut();
         if let Some(&top) = h.iter().max() {
-            assert!(top <= level, "lock order violation: taking {level:?} while holding {top:?}");
+            assert!(
+                top <= level,
+                "lock order violation: taking {level:?} while holding {top:?}"
+            );
         }
         h.push(level);
     });
@@ -89,13 +92,19 @@ pub struct OrderedGuard<'a, T> {
 impl<T> Ordered<T> {
     /// A lock of `level` around `value`.
     pub const fn new(level: Level, value: T) -> Ordered<T> {
-        Ordered { level, inner: Mutex::new(value) }
+        Ordered {
+            level,
+            inner: Mutex::new(value),
+        }
     }
 
     /// Takes the lock, checking the order in debug builds.
     pub fn lock(&self) -> OrderedGuard<'_, T> {
         acquire(self.level);
-        OrderedGuard { level: self.level, guard: self.inner.lock() }
+        OrderedGuard {
+            level: self.level,
+            guard: self.inner.lock(),
+        }
     }
 
     /// The value, through exclusive access (no locking needed).

@@ -74,18 +74,37 @@ impl Pipe {
     /// A new pipe and its read and write ends.
     pub fn new() -> (PipeEnd, PipeEnd) {
         let pipe = Arc::new(Pipe {
-            state: Mutex::new(PipeState { buf: VecDeque::new(), readers: 1, writers: 1 }),
+            state: Mutex::new(PipeState {
+                buf: VecDeque::new(),
+                readers: 1,
+                writers: 1,
+            }),
             read_wait: WaitQueue::default(),
             write_wait: WaitQueue::default(),
         });
-        let r = PipeEnd { pipe: pipe.clone(), write: false, read_too: false };
-        (r, PipeEnd { pipe, write: true, read_too: false })
+        let r = PipeEnd {
+            pipe: pipe.clone(),
+            write: false,
+            read_too: false,
+        };
+        (
+            r,
+            PipeEnd {
+                pipe,
+                write: true,
+                read_too: false,
+            },
+        )
     }
 
     /// A pipe for a named FIFO: no ends open until someone opens one.
     pub fn new_fifo() -> Arc<Pipe> {
         Arc::new(Pipe {
-            state: Mutex::new(PipeState { buf: VecDeque::new(), readers: 0, writers: 0 }),
+            state: Mutex::new(PipeState {
+                buf: VecDeque::new(),
+                readers: 0,
+                writers: 0,
+            }),
             read_wait: WaitQueue::default(),
             write_wait: WaitQueue::default(),
         })
@@ -105,14 +124,22 @@ impl Pipe {
 
         self.read_wait.wake_all();
         self.write_wait.wake_all();
-        PipeEnd { pipe: self.clone(), write, read_too }
+        PipeEnd {
+            pipe: self.clone(),
+            write,
+            read_too,
+        }
     }
 
     /// Whether the other side of a FIFO has an end open: a reader for a writer, a
     /// writer for a reader.
     pub fn has_partner(&self, write: bool) -> bool {
         let st = self.state.lock();
-        if write { st.readers > 0 } else { st.writers > 0 }
+        if write {
+            st.readers > 0
+        } else {
+            st.writers > 0
+        }
     }
 
     /// Reads up to `buf.len()` bytes: Ok(0) at end of file, EAGAIN when empty but a
@@ -120,7 +147,11 @@ impl Pipe {
     pub fn read(&self, buf: &mut [u8]) -> KResult<usize> {
         let mut st = self.state.lock();
         if st.buf.is_empty() {
-            return if st.writers == 0 { Ok(0) } else { Err(Errno::EAGAIN) };
+            return if st.writers == 0 {
+                Ok(0)
+            } else {
+                Err(Errno::EAGAIN)
+            };
         }
 
         let n = buf.len().min(st.buf.len());
@@ -230,7 +261,10 @@ mod tests {
     fn small_writes_are_atomic_and_large_ones_split() {
         let (r, w) = Pipe::new();
         let big = vec![7u8; PIPE_CAPACITY - 10];
-        assert_eq!(w.pipe.write(&big, big.len()), WriteOutcome::Wrote(big.len()));
+        assert_eq!(
+            w.pipe.write(&big, big.len()),
+            WriteOutcome::Wrote(big.len())
+        );
         assert_eq!(w.pipe.write(&[1; 100], 100), WriteOutcome::Full);
         assert_eq!(w.pipe.write(&[1; 100], 100_000), WriteOutcome::Wrote(10));
 

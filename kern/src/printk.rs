@@ -60,9 +60,17 @@ impl Log for Printk {
             _ => "",
         };
         // A terminal in raw mode does not turn a newline into a line start.
-        let eol = if arch_um::host::terminal_is_raw() { "\r\n" } else { "\n" };
-        let text = format!("[{:5}.{:06}] {prefix}{}{eol}", ns / 1_000_000_000,
-                           ns % 1_000_000_000 / 1000, record.args());
+        let eol = if arch_um::host::terminal_is_raw() {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let text = format!(
+            "[{:5}.{:06}] {prefix}{}{eol}",
+            ns / 1_000_000_000,
+            ns % 1_000_000_000 / 1000,
+            record.args()
+        );
 
         let _line = self.line.lock();
         let _ = arch_um::host::write_fd(2, text.as_bytes());
@@ -82,7 +90,9 @@ pub struct WarnOnce {
 impl WarnOnce {
     /// A gate with nothing seen, for keys 0..512.
     pub const fn new() -> WarnOnce {
-        WarnOnce { seen: [const { AtomicU64::new(0) }; 8] }
+        WarnOnce {
+            seen: [const { AtomicU64::new(0) }; 8],
+        }
     }
 
     /// Whether this is the first time `key` is seen; keys past 511 share one slot.

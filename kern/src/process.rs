@@ -56,7 +56,10 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
         regs.fs_base = tls;
     }
 
-    let cell = WakeCell::new(Arc::downgrade(k) as std::sync::Weak<dyn Requeue>, parent.cpu);
+    let cell = WakeCell::new(
+        Arc::downgrade(k) as std::sync::Weak<dyn Requeue>,
+        parent.cpu,
+    );
     let mut task = Task::new(child.clone(), host, regs, cell);
     task.host_regs = host_regs;
     task.sigmask = parent.sigmask;
@@ -77,7 +80,10 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     // New work goes to the least loaded CPU; the child then belongs to that CPU's
     // tracer, so it is handed over stopped.
     task.affinity = parent.affinity;
-    let target = k.cpus.least_loaded_in(smp::VcpuId(parent.cpu), task.affinity).0;
+    let target = k
+        .cpus
+        .least_loaded_in(smp::VcpuId(parent.cpu), task.affinity)
+        .0;
     if target != parent.cpu {
         if let Err(e) = task.migrate(target) {
             log::warn!("pid {pid}: cannot move to vcpu{target}: {e}");
@@ -92,9 +98,15 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
 
 fn copy_process_state(parent: &Process, child: &Process) {
     *child.files.lock() = parent.files.lock().clone();
-    child.umask.store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
-    child.pgid.store(parent.pgid.load(Ordering::Relaxed), Ordering::Relaxed);
-    child.sid.store(parent.sid.load(Ordering::Relaxed), Ordering::Relaxed);
+    child
+        .umask
+        .store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
+    child
+        .pgid
+        .store(parent.pgid.load(Ordering::Relaxed), Ordering::Relaxed);
+    child
+        .sid
+        .store(parent.sid.load(Ordering::Relaxed), Ordering::Relaxed);
     *child.comm.lock() = parent.comm.lock().clone();
     *child.exe.lock() = parent.exe.lock().clone();
     *child.arg_ranges.lock() = *parent.arg_ranges.lock();
@@ -150,7 +162,9 @@ fn reparent_children(k: &Kernel, p: &Process) {
     if orphans.is_empty() {
         return;
     }
-    let Some(init) = k.process(INIT_PID) else { return };
+    let Some(init) = k.process(INIT_PID) else {
+        return;
+    };
 
     let mut zombie = false;
     for pid in orphans {
@@ -211,9 +225,7 @@ pub struct WaitOptions {
 
 /// Looks for an ended (or, as asked, stopped or continued) child of `p` that `which`
 /// covers; reaps an ended one unless `keep`. ECHILD when no child matches at all.
-pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, opts: WaitOptions)
-    -> KResult<Waited>
-{
+pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, opts: WaitOptions) -> KResult<Waited> {
     let WaitOptions { nohang, keep, .. } = opts;
     // The pids first: the process table comes before a process's locks in the order.
     let pids = p.children.lock().clone();

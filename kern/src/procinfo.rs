@@ -149,10 +149,19 @@ fn system_info(k: &Kernel) -> SystemInfo {
     let procs = k.processes();
     let ncpus = k.cpus.count();
 
-    let mut mounts = vec![(k.root_device.as_bytes().to_vec(), b"/".to_vec(),
-                           k.vfs.root_fs().type_name(), b"rw".to_vec())];
+    let mut mounts = vec![(
+        k.root_device.as_bytes().to_vec(),
+        b"/".to_vec(),
+        k.vfs.root_fs().type_name(),
+        b"rw".to_vec(),
+    )];
     for m in k.vfs.mounts() {
-        mounts.push((m.source.clone(), m.at.clone(), m.fs.type_name(), b"rw".to_vec()));
+        mounts.push((
+            m.source.clone(),
+            m.at.clone(),
+            m.fs.type_name(),
+            b"rw".to_vec(),
+        ));
     }
 
     let now_s = arch_um::host::realtime_ns() / 1_000_000_000;
@@ -174,8 +183,12 @@ fn system_info(k: &Kernel) -> SystemInfo {
         processes_forked: k.forks.load(Ordering::Relaxed),
         mounts,
         cmdline: k.config.cmdline.as_bytes().to_vec(),
-        version: format!("Linux version {} (kernel) {}\n", crate::syscall::RELEASE,
-                         crate::syscall::VERSION).into_bytes(),
+        version: format!(
+            "Linux version {} (kernel) {}\n",
+            crate::syscall::RELEASE,
+            crate::syscall::VERSION
+        )
+        .into_bytes(),
         release: crate::syscall::RELEASE.as_bytes().to_vec(),
         hostname: k.hostname.lock().clone(),
         cpu_vendor: cpu.vendor.as_bytes().to_vec(),

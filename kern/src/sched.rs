@@ -64,8 +64,13 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
 
 /// Hands a queued task to a CPU that asked for work, if the task may run there.
 pub fn give_work(k: &Kernel, cpu: VcpuId) {
-    let Some(idle) = k.cpus.take_work_request(cpu) else { return };
-    let stolen = k.cpus.queue(cpu).steal(|t| t.may_run_on(idle.0) && t.adopt.is_none());
+    let Some(idle) = k.cpus.take_work_request(cpu) else {
+        return;
+    };
+    let stolen = k
+        .cpus
+        .queue(cpu)
+        .steal(|t| t.may_run_on(idle.0) && t.adopt.is_none());
     if let Some(mut task) = stolen {
         match task.migrate(idle.0) {
             Ok(()) => k.cpus.push(idle, task),
@@ -168,7 +173,9 @@ fn stays_stopped(task: &Task) -> bool {
 
 /// A parked task runs again: its syscall runs again, or a signal interrupts it.
 fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
-    let Some(kind) = task.blocked.take() else { return Flow::Continue };
+    let Some(kind) = task.blocked.take() else {
+        return Flow::Continue;
+    };
 
     let pending = signal::deliverable(task);
     let killed = pending & signal::bit(SIGKILL) != 0;
@@ -220,7 +227,10 @@ fn finish_wait(task: &mut Task) {
 fn enter_guest(task: &mut Task) -> Result<Running, HostError> {
     // No host thread means it died under a stub run (killed from outside).
     let Some(mut t) = task.host.take() else {
-        return Err(HostError { errno: 3, op: "enter guest" });
+        return Err(HostError {
+            errno: 3,
+            op: "enter guest",
+        });
     };
 
     let mm = task.mm();
@@ -246,14 +256,21 @@ fn stub_failure(e: arch_um::stub::StubError) -> HostError {
     use arch_um::stub::StubError;
 
     match e {
-        StubError::Refused { index, errno, stopped } => {
+        StubError::Refused {
+            index,
+            errno,
+            stopped,
+        } => {
             log::error!("stub refused order {index}: host errno {errno}");
             drop(stopped);
             HostError { errno, op: "stub" }
         }
         StubError::Gone(exit) => {
             log::warn!("address-space process vanished: {exit:?}");
-            HostError { errno: 3, op: "stub" }
+            HostError {
+                errno: 3,
+                op: "stub",
+            }
         }
         StubError::Host(e) => e,
     }
@@ -314,11 +331,17 @@ fn handle_stop(k: &Arc<Kernel>, task: &mut Task, stopped: Stopped) -> Flow {
 /// A host signal stopped the guest: a fault to serve, or a guest error that becomes
 /// the guest's own signal.
 fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
-    let Some(info) = info else { return Flow::Continue };
+    let Some(info) = info else {
+        return Flow::Continue;
+    };
 
     let (signo, code, addr) = match sig {
         SIGSEGV if info.code != SI_KERNEL => {
-            let how = if info.code == 2 { HostFault::Protection } else { HostFault::NotMapped };
+            let how = if info.code == 2 {
+                HostFault::Protection
+            } else {
+                HostFault::NotMapped
+            };
             match task.mm().fault(info.addr, how) {
                 FaultOutcome::Mapped => return Flow::Continue,
                 FaultOutcome::Signal { signo, code } => (signo, code, info.addr),
@@ -332,8 +355,17 @@ fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
         _ => return Flow::Continue,
     };
 
-    log::debug!("pid {}: signal {signo} at {addr:#x} (ip {:#x})", task.tid, task.regs.rip);
-    task.pending.add(SigInfo { signo, code, addr, ..SigInfo::default() });
+    log::debug!(
+        "pid {}: signal {signo} at {addr:#x} (ip {:#x})",
+        task.tid,
+        task.regs.rip
+    );
+    task.pending.add(SigInfo {
+        signo,
+        code,
+        addr,
+        ..SigInfo::default()
+    });
 
     // A fault the guest blocks or ignores cannot be survived: Linux kills with it.
     let blocked = task.sigmask & signal::bit(signo) != 0;

@@ -199,7 +199,11 @@ pub fn group_signaller(k: &Arc<Kernel>) -> Box<dyn Fn(i32, i32) + Send + Sync> {
     let weak = Arc::downgrade(k);
     Box::new(move |pgrp, sig| {
         let Some(k) = weak.upgrade() else { return };
-        let info = SigInfo { signo: sig, code: SI_KERNEL, ..SigInfo::default() };
+        let info = SigInfo {
+            signo: sig,
+            code: SI_KERNEL,
+            ..SigInfo::default()
+        };
         for p in k.processes() {
             if p.pgid.load(std::sync::atomic::Ordering::Relaxed) == pgrp {
                 send(&p, info);
@@ -225,11 +229,18 @@ pub fn stop_process(k: &Kernel, process: &Arc<Process>, sig: i32) {
 }
 
 fn notify_parent_job(k: &Kernel, child: &Process, code: i32, sig: i32) {
-    let Some(parent) = k.process(child.ppid()) else { return };
+    let Some(parent) = k.process(child.ppid()) else {
+        return;
+    };
     let act = action_of(&parent, SIGCHLD);
     if act.flags & SA_NOCLDSTOP == 0 {
-        let info = SigInfo { signo: SIGCHLD, code, pid: child.pid, status: sig,
-                             ..SigInfo::default() };
+        let info = SigInfo {
+            signo: SIGCHLD,
+            code,
+            pid: child.pid,
+            status: sig,
+            ..SigInfo::default()
+        };
         send(&parent, info);
     }
     parent.child_wait.wake_all();
@@ -330,8 +341,13 @@ const REDZONE: u64 = 128;
 const FXSAVE_BYTES: u64 = 512;
 const UC_FLAGS: u64 = 0x6;
 
-fn setup_frame(_k: &Kernel, task: &mut Task, info: SigInfo, act: SigAction,
-               interrupted: Option<Restart>) -> KResult<()> {
+fn setup_frame(
+    _k: &Kernel,
+    task: &mut Task,
+    info: SigInfo,
+    act: SigAction,
+    interrupted: Option<Restart>,
+) -> KResult<()> {
     if act.flags & SA_RESTORER == 0 {
         return Err(Errno::EFAULT);
     }
@@ -394,8 +410,10 @@ fn put(buf: &mut [u8], off: usize, v: u64) {
 
 /// The order of registers in `struct sigcontext`.
 fn sigcontext_regs(r: &arch_um::ptrace::Regs) -> [u64; 18] {
-    [r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx,
-     r.rdx, r.rax, r.rcx, r.rsp, r.rip, r.eflags]
+    [
+        r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx, r.rdx,
+        r.rax, r.rcx, r.rsp, r.rip, r.eflags,
+    ]
 }
 
 fn write_sigcontext(sc: &mut [u8], task: &Task, fp_addr: u64) {
@@ -417,10 +435,28 @@ pub fn sigreturn(task: &mut Task) -> KResult<()> {
     let word = |off: usize| u64::from_le_bytes(uc[off..off + 8].try_into().unwrap_or_default());
     let sc = |i: usize| word(40 + i * 8);
     let r = &mut task.regs;
-    [r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx,
-     r.rdx, r.rax, r.rcx, r.rsp, r.rip] =
-        [sc(0), sc(1), sc(2), sc(3), sc(4), sc(5), sc(6), sc(7), sc(8), sc(9), sc(10),
-         sc(11), sc(12), sc(13), sc(14), sc(15), sc(16)];
+    [
+        r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx, r.rdx,
+        r.rax, r.rcx, r.rsp, r.rip,
+    ] = [
+        sc(0),
+        sc(1),
+        sc(2),
+        sc(3),
+        sc(4),
+        sc(5),
+        sc(6),
+        sc(7),
+        sc(8),
+        sc(9),
+        sc(10),
+        sc(11),
+        sc(12),
+        sc(13),
+        sc(14),
+        sc(15),
+        sc(16),
+    ];
 
     // Only the flags user code may change come back (Linux's FIX_EFLAGS).
     const FIX_EFLAGS: u64 = 0x40dd5;
@@ -443,15 +479,22 @@ pub fn sigreturn(task: &mut Task) -> KResult<()> {
 /// Tells the parent of `child` that it ended: SIGCHLD (unless the parent asked not to
 /// be told), and a wake-up of its wait4.
 pub fn notify_parent(k: &Kernel, child: &Process, status: ExitStatus) {
-    let Some(parent) = k.process(child.ppid()) else { return };
+    let Some(parent) = k.process(child.ppid()) else {
+        return;
+    };
 
     let (code, value) = match status {
         ExitStatus::Code(c) => (CLD_EXITED, c),
         ExitStatus::Signal(s) if s & CORE_FLAG != 0 => (CLD_DUMPED, s & !CORE_FLAG),
         ExitStatus::Signal(s) => (CLD_KILLED, s),
     };
-    let info = SigInfo { signo: SIGCHLD, code, pid: child.pid, status: value,
-                         ..SigInfo::default() };
+    let info = SigInfo {
+        signo: SIGCHLD,
+        code,
+        pid: child.pid,
+        status: value,
+        ..SigInfo::default()
+    };
     send(&parent, info);
     parent.child_wait.wake_all();
 }
@@ -475,8 +518,14 @@ mod tests {
     #[test]
     fn standard_signals_merge_and_realtime_queue() {
         let mut p = SigPending::default();
-        let int = SigInfo { signo: SIGINT, ..Default::default() };
-        let rt = SigInfo { signo: 40, ..Default::default() };
+        let int = SigInfo {
+            signo: SIGINT,
+            ..Default::default()
+        };
+        let rt = SigInfo {
+            signo: 40,
+            ..Default::default()
+        };
         p.add(int);
         p.add(int);
         p.add(rt);
@@ -491,7 +540,10 @@ mod tests {
     #[test]
     fn blocked_signals_stay_pending() {
         let mut p = SigPending::default();
-        p.add(SigInfo { signo: SIGPIPE, ..Default::default() });
+        p.add(SigInfo {
+            signo: SIGPIPE,
+            ..Default::default()
+        });
         assert_eq!(p.take(!bit(SIGPIPE)), None);
         assert!(p.take(u64::MAX).is_some());
     }

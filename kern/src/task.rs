@@ -191,7 +191,10 @@ impl Process {
     ///
     /// Preconditions: the process has not exited (only a live task asks).
     pub fn mm(&self) -> Arc<AddressSpace> {
-        self.mm.lock().clone().expect("a live process has an address space")
+        self.mm
+            .lock()
+            .clone()
+            .expect("a live process has an address space")
     }
 
     /// Installs a new address space (execve), returning the old one.

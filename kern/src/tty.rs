@@ -121,7 +121,12 @@ impl Mode {
         let word = |i: usize| u32::from_le_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]);
         let mut cc = [0; 19];
         cc.copy_from_slice(&t[17..36]);
-        Mode { iflag: word(0), oflag: word(4), lflag: word(12), cc }
+        Mode {
+            iflag: word(0),
+            oflag: word(4),
+            lflag: word(12),
+            cc,
+        }
     }
 
     /// Whether `b` is the control character at `i` (a disabled one is 0).
@@ -181,9 +186,13 @@ impl Console {
     }
 
     /// One input byte: returns a signal for the foreground group if it was a signal key.
-    fn input_byte(&self, m: &Mode, input: &mut Input, mut b: u8, echo: &mut Vec<u8>)
-        -> Option<i32>
-    {
+    fn input_byte(
+        &self,
+        m: &Mode,
+        input: &mut Input,
+        mut b: u8,
+        echo: &mut Vec<u8>,
+    ) -> Option<i32> {
         if b == b'\r' {
             if m.iflag & IGNCR != 0 {
                 return None;
@@ -338,8 +347,9 @@ fn default_termios() -> [u8; TERMIOS_BYTES] {
 
     // VINTR ^C, VQUIT ^\, VERASE DEL, VKILL ^U, VEOF ^D, VTIME 0, VMIN 1, VSTART ^Q,
     // VSTOP ^S, VSUSP ^Z, VREPRINT ^R, VWERASE ^W, VLNEXT ^V.
-    let cc: [u8; 17] = [3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f,
-                        0x17, 0x16, 0];
+    let cc: [u8; 17] = [
+        3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0,
+    ];
     t[17..17 + cc.len()].copy_from_slice(&cc);
     t
 }

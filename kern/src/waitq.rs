@@ -6,8 +6,8 @@
 //! A wake-up moves the task back to its CPU's run queue, where the syscall runs again
 //! from the start and finds its condition met, or waits again.
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{Condvar, Mutex};
@@ -46,7 +46,11 @@ impl WakeCell {
     /// A cell whose woken task goes back through `requeue` to CPU `cpu`.
     pub fn new(requeue: Weak<dyn Requeue>, cpu: usize) -> Arc<WakeCell> {
         let state = Ordered::new(Level::Wait, CellState::Active { woken: false });
-        Arc::new(WakeCell { state, requeue, cpu: cpu.into() })
+        Arc::new(WakeCell {
+            state,
+            requeue,
+            cpu: cpu.into(),
+        })
     }
 
     /// Moves the task's home to CPU `cpu` (it migrated).
@@ -124,7 +128,9 @@ pub struct WaitQueue {
 
 impl Default for WaitQueue {
     fn default() -> Self {
-        WaitQueue { waiters: Ordered::new(Level::Wait, Vec::new()) }
+        WaitQueue {
+            waiters: Ordered::new(Level::Wait, Vec::new()),
+        }
     }
 }
 
@@ -209,7 +215,11 @@ impl Timers {
         let mut st = self.state.lock();
         st.seq += 1;
         let seq = st.seq;
-        st.heap.push(Reverse(Timer { deadline_ns, seq, cell: Arc::downgrade(cell) }));
+        st.heap.push(Reverse(Timer {
+            deadline_ns,
+            seq,
+            cell: Arc::downgrade(cell),
+        }));
         self.changed.notify_one();
     }
 

@@ -222,7 +222,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         for k in &args.columns {
             match all.iter().find(|c| c.key() == *k) {
                 Some(c) => v.push(*c),
-                None => bail!("no column {k:?}: choose from native-1cpu kernel-1cpu uml-1cpu native kernel uml"),
+                None => bail!(
+                    "no column {k:?}: choose from native-1cpu kernel-1cpu uml-1cpu native \
+                     kernel uml"
+                ),
             }
         }
         v

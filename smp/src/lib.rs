@@ -36,7 +36,10 @@ struct QueueState<T> {
 impl<T> Default for RunQueue<T> {
     fn default() -> Self {
         RunQueue {
-            queue: Mutex::new(QueueState { items: VecDeque::new(), stopped: false }),
+            queue: Mutex::new(QueueState {
+                items: VecDeque::new(),
+                stopped: false,
+            }),
             wake: Condvar::new(),
         }
     }
@@ -121,8 +124,12 @@ pub struct Cpus<T> {
 impl<T: Send + 'static> Cpus<T> {
     /// Run queues for `n` CPUs (threads start with [`Cpus::start`]).
     pub fn new(n: usize) -> Arc<Cpus<T>> {
-        let queues = (0..n).map(|_| CachePadded::new(RunQueue::default())).collect();
-        let state = (0..n).map(|_| CachePadded::new(VcpuState::default())).collect();
+        let queues = (0..n)
+            .map(|_| CachePadded::new(RunQueue::default()))
+            .collect();
+        let state = (0..n)
+            .map(|_| CachePadded::new(VcpuState::default()))
+            .collect();
         Arc::new(Cpus { queues, state })
     }
 
@@ -144,11 +151,12 @@ impl<T: Send + 'static> Cpus<T> {
 
     /// [`Cpus::least_loaded`] among the CPUs whose bit is set in `allowed`.
     pub fn least_loaded_in(&self, prefer: VcpuId, allowed: u64) -> VcpuId {
-        let load = |i: usize| {
-            self.queues[i].len() + self.state[i].busy.load(Ordering::Acquire) as usize
-        };
+        let load =
+            |i: usize| self.queues[i].len() + self.state[i].busy.load(Ordering::Acquire) as usize;
         let ok = |i: &usize| *i >= 64 || allowed & (1 << *i) != 0;
-        let best = (0..self.count()).filter(ok).min_by_key(|&i| (load(i), i != prefer.0));
+        let best = (0..self.count())
+            .filter(ok)
+            .min_by_key(|&i| (load(i), i != prefer.0));
         VcpuId(best.unwrap_or(prefer.0))
     }
 
@@ -159,10 +167,14 @@ impl<T: Send + 'static> Cpus<T> {
         let busiest = (0..self.count())
             .filter(|&i| i != idle.0)
             .max_by_key(|&i| self.queues[i].len());
-        let Some(b) = busiest.filter(|&b| !self.queues[b].is_empty()) else { return };
+        let Some(b) = busiest.filter(|&b| !self.queues[b].is_empty()) else {
+            return;
+        };
 
         let st = &self.state[b];
-        if st.wanted_by.compare_exchange(0, idle.0 + 1, Ordering::AcqRel, Ordering::Acquire)
+        if st
+            .wanted_by
+            .compare_exchange(0, idle.0 + 1, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
             let tid = st.tid.load(Ordering::Acquire);
@@ -204,7 +216,8 @@ impl<T: Send + 'static> Cpus<T> {
     /// Records the calling thread as CPU `cpu`'s and makes its preemption tick.
     fn online(&self, cpu: VcpuId) {
         let st = &self.state[cpu.0];
-        st.tid.store(arch_um::thread::current_tid(), Ordering::Release);
+        st.tid
+            .store(arch_um::thread::current_tid(), Ordering::Release);
         match TickTimer::for_current_thread() {
             Ok(t) => {
                 let _ = st.tick.set(t);

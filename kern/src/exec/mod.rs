@@ -65,9 +65,14 @@ pub enum Source<'a> {
 }
 
 /// Loads the program at `path` into a new address space, for execve or for init.
-pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>,
-            source: Source) -> KResult<Loaded>
-{
+pub fn load(
+    k: &Kernel,
+    cwd: &Location,
+    path: &[u8],
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+    source: Source,
+) -> KResult<Loaded> {
     let mut argv = argv;
     let mut path = path.to_vec();
 
@@ -96,8 +101,10 @@ pub fn load(k: &Kernel, cwd: &Location, path: &[u8], argv: Vec<Vec<u8>>, envp: V
             other => other?,
         };
         if elf.interp.is_some() {
-            log::warn!("{}: dynamically linked executables are not supported yet",
-                       String::from_utf8_lossy(&path));
+            log::warn!(
+                "{}: dynamically linked executables are not supported yet",
+                String::from_utf8_lossy(&path)
+            );
             return Err(Errno::ENOEXEC);
         }
         return load_elf(k, &path, inode, &elf, &argv, &envp, source);
@@ -169,12 +176,21 @@ fn shebang(image: &[u8]) -> KResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
     if interp.is_empty() {
         return Err(Errno::ENOEXEC);
     }
-    Ok(Some((interp.to_vec(), (!rest.is_empty()).then(|| rest.to_vec()))))
+    Ok(Some((
+        interp.to_vec(),
+        (!rest.is_empty()).then(|| rest.to_vec()),
+    )))
 }
 
-fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
-            argv: &[Vec<u8>], envp: &[Vec<u8>], source: Source) -> KResult<Loaded>
-{
+fn load_elf(
+    k: &Kernel,
+    path: &[u8],
+    inode: Arc<dyn Inode>,
+    elf: &ElfImage,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    source: Source,
+) -> KResult<Loaded> {
     let (mm, host) = match source {
         Source::Fresh => AddressSpace::new(&k.mem)?,
         Source::Caller(mm, slot) => {
@@ -221,11 +237,18 @@ fn load_elf(k: &Kernel, path: &[u8], inode: Arc<dyn Inode>, elf: &ElfImage,
 
     let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     let comm = base[..base.len().min(15)].to_vec();
-    Ok(Loaded { mm: Arc::new(mm), host, regs, host_regs, comm, exe: path.to_vec(), arg_ranges })
+    Ok(Loaded {
+        mm: Arc::new(mm),
+        host,
+        regs,
+        host_regs,
+        comm,
+        exe: path.to_vec(),
+        arg_ranges,
+    })
 }
 
-fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: u64,
-                path: &[u8]) {
+fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: u64, path: &[u8]) {
     let name: Arc<str> = Arc::from(String::from_utf8_lossy(path).as_ref());
 
     for seg in &elf.segments {
@@ -242,8 +265,11 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
                 start: pages.start + bias,
                 end: pages.end + bias,
                 prot: Prot(seg.prot.0),
-                backing: Backing::File { inode: inode.clone(), offset: page_down(seg.file_off),
-                                         file_len: visible },
+                backing: Backing::File {
+                    inode: inode.clone(),
+                    offset: page_down(seg.file_off),
+                    file_len: visible,
+                },
                 shared: false,
                 name: Some(name.clone()),
             });
@@ -263,8 +289,15 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
     }
 }
 
-fn write_stack(mm: &AddressSpace, elf: &ElfImage, bias: u64, entry: u64, path: &[u8],
-               argv: &[Vec<u8>], envp: &[Vec<u8>]) -> KResult<(u64, [u64; 4])> {
+fn write_stack(
+    mm: &AddressSpace,
+    elf: &ElfImage,
+    bias: u64,
+    entry: u64,
+    path: &[u8],
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+) -> KResult<(u64, [u64; 4])> {
     let auxv = stack::standard_auxv(&stack::AuxvParams {
         minsigstksz: arch_um::host::auxv_value(AT_MINSIGSTKSZ),
         hwcap: arch_um::host::auxv_value(AT_HWCAP),
@@ -289,16 +322,29 @@ fn write_stack(mm: &AddressSpace, elf: &ElfImage, bias: u64, entry: u64, path: &
     })?;
 
     mm.write(built.sp, &built.bytes)?;
-    Ok((built.sp, [built.argv_start, built.argv_end, built.env_start, built.env_end]))
+    Ok((
+        built.sp,
+        [
+            built.argv_start,
+            built.argv_end,
+            built.env_start,
+            built.env_end,
+        ],
+    ))
 }
 
 /// execve(2) for the calling task: on success the task runs the new program.
-pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
-    -> KResult<()>
-{
+pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<()> {
     let cwd = cx.task.process.cwd.lock().clone();
     let mm = cx.task.mm();
-    let loaded = load(cx.k, &cwd, path, argv, envp, Source::Caller(&mm, &mut cx.task.host));
+    let loaded = load(
+        cx.k,
+        &cwd,
+        path,
+        argv,
+        envp,
+        Source::Caller(&mm, &mut cx.task.host),
+    );
 
     // The stub ran on the caller's thread: its registers must be written back.
     cx.task.host_regs = Default::default();
@@ -325,4 +371,3 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     }
     Ok(())
 }
-

@@ -22,9 +22,15 @@ impl AnonInode {
         static NEXT: AtomicU64 = AtomicU64::new(1000);
 
         let ns = arch_um::host::realtime_ns();
-        let created = Timespec { sec: (ns / 1_000_000_000) as i64,
-                                 nsec: (ns % 1_000_000_000) as i64 };
-        Arc::new(AnonInode { ino: NEXT.fetch_add(1, Ordering::Relaxed), file_type, created })
+        let created = Timespec {
+            sec: (ns / 1_000_000_000) as i64,
+            nsec: (ns % 1_000_000_000) as i64,
+        };
+        Arc::new(AnonInode {
+            ino: NEXT.fetch_add(1, Ordering::Relaxed),
+            file_type,
+            created,
+        })
     }
 
     /// The inode number, shown as `pipe:[N]` in /proc/PID/fd.

@@ -29,7 +29,9 @@ pub struct DevFs {
 impl DevFs {
     /// A devtmpfs with the standard nodes.
     pub fn new() -> Arc<DevFs> {
-        Arc::new(DevFs { root: Arc::new(DevDir) })
+        Arc::new(DevFs {
+            root: Arc::new(DevDir),
+        })
     }
 }
 
@@ -39,7 +41,12 @@ impl FileSystem for DevFs {
     }
 
     fn stats(&self) -> FsStats {
-        FsStats { fs_type: 0x0102_1994, block_size: 4096, name_max: 255, ..FsStats::default() }
+        FsStats {
+            fs_type: 0x0102_1994,
+            block_size: 4096,
+            name_max: 255,
+            ..FsStats::default()
+        }
     }
 
     fn type_name(&self) -> &'static str {
@@ -55,8 +62,14 @@ struct DevNode {
 
 impl Inode for DevDir {
     fn stat(&self) -> KResult<Stat> {
-        Ok(Stat { dev: DEVFS_DEV, ino: 1, mode: 0o040755, nlink: 2, blksize: 4096,
-                  ..Stat::default() })
+        Ok(Stat {
+            dev: DEVFS_DEV,
+            ino: 1,
+            mode: 0o040755,
+            nlink: 2,
+            blksize: 4096,
+            ..Stat::default()
+        })
     }
 
     fn file_type(&self) -> FileType {
@@ -71,19 +84,35 @@ impl Inode for DevDir {
         if name == b".." || name == b"." {
             return Ok(Arc::new(DevDir));
         }
-        let index = NODES.iter().position(|n| n.0.as_bytes() == name).ok_or(Errno::ENOENT)?;
+        let index = NODES
+            .iter()
+            .position(|n| n.0.as_bytes() == name)
+            .ok_or(Errno::ENOENT)?;
         Ok(Arc::new(DevNode { index }))
     }
 
     fn read_dir(&self, pos: u64) -> KResult<Option<(DirEntry, u64)>> {
         let entry = match pos {
-            0 => DirEntry { ino: 1, file_type: Some(FileType::Directory), name: b".".to_vec() },
-            1 => DirEntry { ino: 1, file_type: Some(FileType::Directory), name: b"..".to_vec() },
+            0 => DirEntry {
+                ino: 1,
+                file_type: Some(FileType::Directory),
+                name: b".".to_vec(),
+            },
+            1 => DirEntry {
+                ino: 1,
+                file_type: Some(FileType::Directory),
+                name: b"..".to_vec(),
+            },
             p => {
-                let Some(node) = NODES.get(p as usize - 2) else { return Ok(None) };
+                let Some(node) = NODES.get(p as usize - 2) else {
+                    return Ok(None);
+                };
                 let ino = p;
-                DirEntry { ino, file_type: Some(FileType::CharDevice),
-                           name: node.0.as_bytes().to_vec() }
+                DirEntry {
+                    ino,
+                    file_type: Some(FileType::CharDevice),
+                    name: node.0.as_bytes().to_vec(),
+                }
             }
         };
         Ok(Some((entry, pos + 1)))

@@ -7,8 +7,8 @@ use parking_lot::Mutex;
 use super::vfs::Location;
 use super::{FileType, Inode};
 use crate::device::CharDevice;
-use crate::pipe::PipeEnd;
 use crate::errno::{Errno, KResult};
+use crate::pipe::PipeEnd;
 
 /// `O_ACCMODE` and the access modes.
 pub const O_ACCMODE: u32 = 3;
@@ -75,11 +75,15 @@ pub struct OpenFile {
 
 impl OpenFile {
     /// An open file description with `flags` (creation flags already applied).
-    pub fn new(location: Location, inode: Arc<dyn Inode>, kind: FileKind, flags: u32)
-        -> OpenFile
-    {
+    pub fn new(location: Location, inode: Arc<dyn Inode>, kind: FileKind, flags: u32) -> OpenFile {
         let keep = flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-        OpenFile { location, inode, kind, flags: Mutex::new(keep), pos: Mutex::new(0) }
+        OpenFile {
+            location,
+            inode,
+            kind,
+            flags: Mutex::new(keep),
+            pos: Mutex::new(0),
+        }
     }
 
     /// Access mode and status flags.
@@ -127,7 +131,9 @@ impl FdTable {
     /// The open file behind `fd`; EBADF if there is none.
     pub fn get(&self, fd: i32) -> KResult<Arc<OpenFile>> {
         let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get(i));
-        slot.and_then(|s| s.as_ref()).map(|e| e.file.clone()).ok_or(Errno::EBADF)
+        slot.and_then(|s| s.as_ref())
+            .map(|e| e.file.clone())
+            .ok_or(Errno::EBADF)
     }
 
     /// Installs `file` at the lowest free descriptor at or above `min`; EMFILE when the
@@ -140,9 +146,12 @@ impl FdTable {
     }
 
     /// Installs `file` at `fd`, returning what was there (dup2 semantics).
-    pub fn install_at(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool)
-        -> Option<Arc<OpenFile>>
-    {
+    pub fn install_at(
+        &mut self,
+        fd: usize,
+        file: Arc<OpenFile>,
+        cloexec: bool,
+    ) -> Option<Arc<OpenFile>> {
         if self.slots.len() <= fd {
             self.slots.resize(fd + 1, None);
         }
@@ -160,7 +169,9 @@ impl FdTable {
     /// The close-on-exec flag of `fd`.
     pub fn cloexec(&self, fd: i32) -> KResult<bool> {
         let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get(i));
-        slot.and_then(|s| s.as_ref()).map(|e| e.cloexec).ok_or(Errno::EBADF)
+        slot.and_then(|s| s.as_ref())
+            .map(|e| e.cloexec)
+            .ok_or(Errno::EBADF)
     }
 
     /// Sets the close-on-exec flag of `fd`.

@@ -251,9 +251,7 @@ pub trait Inode: Send + Sync {
     }
 
     /// Creates a symbolic link `name` → `target` in this directory.
-    fn symlink(&self, _name: &[u8], _target: &[u8], _new: NewInode)
-        -> KResult<Arc<dyn Inode>>
-    {
+    fn symlink(&self, _name: &[u8], _target: &[u8], _new: NewInode) -> KResult<Arc<dyn Inode>> {
         Err(Errno::EROFS)
     }
 
@@ -276,8 +274,13 @@ pub trait Inode: Send + Sync {
     /// Moves entry `old_name` of this directory to `new_name` in `new_dir`, replacing
     /// what is there as rename(2) allows. `flags` are renameat2's RENAME_NOREPLACE (1)
     /// and RENAME_EXCHANGE (2). EXDEV across file systems.
-    fn rename(&self, _old_name: &[u8], _new_dir: &Arc<dyn Inode>, _new_name: &[u8],
-              _flags: u32) -> KResult<()> {
+    fn rename(
+        &self,
+        _old_name: &[u8],
+        _new_dir: &Arc<dyn Inode>,
+        _new_name: &[u8],
+        _flags: u32,
+    ) -> KResult<()> {
         Err(Errno::EROFS)
     }
 

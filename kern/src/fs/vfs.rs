@@ -30,7 +30,10 @@ pub struct Location {
 impl Location {
     /// The location of a file system root.
     pub fn root(root: Arc<dyn Inode>) -> Location {
-        Location { root, chain: Vec::new() }
+        Location {
+            root,
+            chain: Vec::new(),
+        }
     }
 
     /// The inode at this location.
@@ -105,18 +108,28 @@ pub struct Mount {
 impl Vfs {
     /// A tree with `root` at `/`.
     pub fn new(root: Arc<dyn FileSystem>) -> Vfs {
-        Vfs { root, mounts: RwLock::new(Vec::new()) }
+        Vfs {
+            root,
+            mounts: RwLock::new(Vec::new()),
+        }
     }
 
     /// Mounts `fs`, named `source`, at the absolute path `at`.
     pub fn mount(&self, at: &[u8], fs: Arc<dyn FileSystem>, source: &[u8]) {
-        self.mounts.write().push(Mount { at: at.to_vec(), fs, source: source.to_vec() });
+        self.mounts.write().push(Mount {
+            at: at.to_vec(),
+            fs,
+            source: source.to_vec(),
+        });
     }
 
     /// Unmounts the file system most recently mounted at `at`; EINVAL when nothing is.
     pub fn umount(&self, at: &[u8]) -> KResult<Arc<dyn FileSystem>> {
         let mut mounts = self.mounts.write();
-        let i = mounts.iter().rposition(|m| m.at == at).ok_or(Errno::EINVAL)?;
+        let i = mounts
+            .iter()
+            .rposition(|m| m.at == at)
+            .ok_or(Errno::EINVAL)?;
 
         // A file system with something mounted below it stays (EBUSY), as on Linux.
         let mut below = at.to_vec();
@@ -176,8 +189,14 @@ impl Vfs {
     /// credentials, when given, must allow searching every directory on the way. A final
     /// symlink is followed when `follow` is set. Errors are Linux's: ENOENT, ENOTDIR,
     /// ELOOP, ENAMETOOLONG, EACCES.
-    pub fn resolve_as(&self, root: &Location, start: &Location, path: &[u8], follow: bool,
-                      creds: Option<&Creds>) -> KResult<Location> {
+    pub fn resolve_as(
+        &self,
+        root: &Location,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+        creds: Option<&Creds>,
+    ) -> KResult<Location> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -185,7 +204,11 @@ impl Vfs {
             return Err(Errno::ENAMETOOLONG);
         }
 
-        let mut loc = if path[0] == b'/' { root.clone() } else { start.clone() };
+        let mut loc = if path[0] == b'/' {
+            root.clone()
+        } else {
+            start.clone()
+        };
         let mut pending: Vec<Vec<u8>> = components(path).rev().collect();
         let must_be_dir = path.ends_with(b"/");
         let mut links = 0;
@@ -243,15 +266,18 @@ impl Vfs {
 
     /// Resolves all but the last component of `path`, for calls that create, remove or
     /// rename: returns the parent directory and the final name.
-    pub fn resolve_parent(&self, start: &Location, path: &[u8])
-        -> KResult<(Location, Vec<u8>)>
-    {
+    pub fn resolve_parent(&self, start: &Location, path: &[u8]) -> KResult<(Location, Vec<u8>)> {
         self.resolve_parent_as(&self.root(), start, path, None)
     }
 
     /// [`Vfs::resolve_parent`] for a process with root `root` and credentials `creds`.
-    pub fn resolve_parent_as(&self, root: &Location, start: &Location, path: &[u8],
-                             creds: Option<&Creds>) -> KResult<(Location, Vec<u8>)> {
+    pub fn resolve_parent_as(
+        &self,
+        root: &Location,
+        start: &Location,
+        path: &[u8],
+        creds: Option<&Creds>,
+    ) -> KResult<(Location, Vec<u8>)> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -290,7 +316,9 @@ impl Vfs {
 }
 
 fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = Vec<u8>> + '_ {
-    path.split(|&b| b == b'/').filter(|c| !c.is_empty()).map(|c| c.to_vec())
+    path.split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .map(|c| c.to_vec())
 }
 
 fn trim_trailing_slashes(path: &[u8]) -> &[u8] {

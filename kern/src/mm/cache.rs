@@ -33,13 +33,21 @@ fn key_of(inode: &Arc<dyn Inode>) -> usize {
 impl PageCache {
     /// A cache that keeps at most `max_pages` pages.
     pub fn new(max_pages: usize) -> PageCache {
-        PageCache { pages: Ordered::new(Level::PageCache, HashMap::new()), max_pages }
+        PageCache {
+            pages: Ordered::new(Level::PageCache, HashMap::new()),
+            max_pages,
+        }
     }
 
     /// The frame holding page `index` of `inode`, read in by `fill` if it is not cached.
     /// The caller gets a reference of its own to the frame.
-    pub fn get(&self, frames: &FrameAllocator, inode: &Arc<dyn Inode>, index: u64,
-               fill: impl FnOnce(PhysAddr) -> KResult<()>) -> KResult<PhysAddr> {
+    pub fn get(
+        &self,
+        frames: &FrameAllocator,
+        inode: &Arc<dyn Inode>,
+        index: u64,
+        fill: impl FnOnce(PhysAddr) -> KResult<()>,
+    ) -> KResult<PhysAddr> {
         let key = (key_of(inode), index);
         let mut pages = self.pages.lock();
         if let Some(c) = pages.get(&key) {
@@ -56,7 +64,13 @@ impl PageCache {
             shrink(&mut pages, frames, self.max_pages / 8 + 1);
         }
         frames.get(frame);
-        pages.insert(key, Cached { frame, _inode: inode.clone() });
+        pages.insert(
+            key,
+            Cached {
+                frame,
+                _inode: inode.clone(),
+            },
+        );
         Ok(frame)
     }
 

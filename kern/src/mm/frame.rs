@@ -41,7 +41,10 @@ impl FrameAllocator {
         let free = (reserved as u32..total as u32).rev().collect();
         let mut refs = vec![0; total];
         refs[..reserved].fill(1);
-        FrameAllocator { state: Ordered::new(Level::Frames, FrameState { free, refs }), total }
+        FrameAllocator {
+            state: Ordered::new(Level::Frames, FrameState { free, refs }),
+            total,
+        }
     }
 
     /// Number of frames in physical memory.

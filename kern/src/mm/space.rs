@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::lockorder::{Level, Ordered};
 use arch_um::physmem::PhysMem;
 use arch_um::ptrace::Stopped;
 use arch_um::stub::{MapOp, StubError, StubLayout, StubProcess};
-use crate::lockorder::{Level, Ordered};
 
 use super::frame::{FrameAllocator, PhysAddr};
 use super::vma::{Backing, Prot, Vma};
@@ -102,8 +102,7 @@ impl AddressSpace {
     /// the calling thread and returned stopped.
     pub fn new(mem: &Arc<Memory>) -> KResult<(AddressSpace, Stopped)> {
         let orders = mem.frames.alloc()?;
-        let spawned = StubProcess::spawn(&mem.physmem, mem.stub_layout, mem.stub_code.0,
-                                         orders.0);
+        let spawned = StubProcess::spawn(&mem.physmem, mem.stub_layout, mem.stub_code.0, orders.0);
         let (stub, stopped) = match spawned {
             Ok(s) => s,
             Err(e) => {
@@ -120,8 +119,12 @@ impl AddressSpace {
             brk_start: 0,
             brk: 0,
         };
-        let space = AddressSpace { mem: mem.clone(), stub, orders,
-                                   state: Ordered::new(Level::AddressSpace, state) };
+        let space = AddressSpace {
+            mem: mem.clone(),
+            stub,
+            orders,
+            state: Ordered::new(Level::AddressSpace, state),
+        };
         Ok((space, stopped))
     }
 
@@ -160,9 +163,7 @@ impl AddressSpace {
     /// private pages write-protected on both sides for copy-on-write. Returns this side's
     /// thread stopped again (registers clobbered), and the child with its stopped thread.
     /// On failure the thread comes back if it survived.
-    pub fn fork(&self, t: Stopped)
-        -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>)
-    {
+    pub fn fork(&self, t: Stopped) -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>) {
         let orders = match self.mem.frames.alloc() {
             Ok(f) => f,
             Err(e) => return (Some(t), Err(e)),
@@ -179,8 +180,12 @@ impl AddressSpace {
 
         match self.stub.fork(&self.mem.physmem, t, &pre, false, orders.0) {
             Ok((parent, stub, child)) => {
-                let space = AddressSpace { mem: self.mem.clone(), stub, orders,
-                                           state: Ordered::new(Level::AddressSpace, child_state) };
+                let space = AddressSpace {
+                    mem: self.mem.clone(),
+                    stub,
+                    orders,
+                    state: Ordered::new(Level::AddressSpace, child_state),
+                };
                 (Some(parent), Ok((space, child)))
             }
             Err(e) => {
@@ -220,8 +225,12 @@ impl AddressSpace {
                     brk_start: 0,
                     brk: 0,
                 };
-                let space = AddressSpace { mem: self.mem.clone(), stub, orders,
-                                           state: Ordered::new(Level::AddressSpace, state) };
+                let space = AddressSpace {
+                    mem: self.mem.clone(),
+                    stub,
+                    orders,
+                    state: Ordered::new(Level::AddressSpace, state),
+                };
                 (Some(parent), Ok((space, child)))
             }
             Err(e) => {
@@ -233,9 +242,11 @@ impl AddressSpace {
 
     /// Runs `pre` on its own when it would not fit in one stub run beside the fork's
     /// order; returns the thread and what is left to run with the fork.
-    fn run_if_too_many(&self, t: Stopped, pre: Vec<MapOp>)
-        -> Result<(Stopped, Vec<MapOp>), StubError>
-    {
+    fn run_if_too_many(
+        &self,
+        t: Stopped,
+        pre: Vec<MapOp>,
+    ) -> Result<(Stopped, Vec<MapOp>), StubError> {
         if pre.len() < arch_um::stub::ORDERS_PER_RUN {
             return Ok((t, pre));
         }
@@ -260,7 +271,10 @@ impl AddressSpace {
         let MmState { vmas, ptes, .. } = &mut *st;
         for (&page, pte) in ptes.iter_mut() {
             self.mem.frames.get(pte.frame);
-            let shared = vmas.range(..=page).next_back().is_some_and(|(_, v)| v.shared);
+            let shared = vmas
+                .range(..=page)
+                .next_back()
+                .is_some_and(|(_, v)| v.shared);
             if let Some(host) = pte.host.filter(|h| h.contains(Prot::WRITE) && !shared) {
                 let ro = host.without(Prot::WRITE);
                 pte.host = Some(ro);
@@ -272,12 +286,22 @@ impl AddressSpace {
                 }
             }
             // The child inherits the host mappings as they are after the protection.
-            child.ptes.insert(page, Pte { frame: pte.frame, host: pte.host });
+            child.ptes.insert(
+                page,
+                Pte {
+                    frame: pte.frame,
+                    host: pte.host,
+                },
+            );
         }
 
         let mut pre = std::mem::take(&mut st.pending);
         for (addr, len, prot) in protect {
-            pre.push(MapOp::Protect { addr, len, prot: prot.0 });
+            pre.push(MapOp::Protect {
+                addr,
+                len,
+                prot: prot.0,
+            });
         }
         (pre, child)
     }
@@ -302,7 +326,8 @@ impl AddressSpace {
         let st = self.state.lock();
         let top = self.task_top();
 
-        if hint != 0 && hint.checked_add(len).is_some_and(|end| end <= top)
+        if hint != 0
+            && hint.checked_add(len).is_some_and(|end| end <= top)
             && st.range_is_free(hint, hint + len)
         {
             return Ok(hint);
@@ -359,8 +384,14 @@ impl AddressSpace {
     /// the tail; growing extends in place when the pages after are free, else moves the
     /// area (when `may_move`) to a free range or to `fixed`. The pages move with it.
     /// Returns the new start.
-    pub fn remap(&self, old: u64, old_len: u64, new_len: u64, may_move: bool,
-                 fixed: Option<u64>) -> KResult<u64> {
+    pub fn remap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        may_move: bool,
+        fixed: Option<u64>,
+    ) -> KResult<u64> {
         let mut st = self.state.lock();
         let vma = st.vma_at(old).cloned().ok_or(Errno::EFAULT)?;
         if old + old_len > vma.end || vma.start > old {
@@ -371,7 +402,8 @@ impl AddressSpace {
             st.unmap(&self.mem, old + new_len, old + old_len);
             return Ok(old);
         }
-        if fixed.is_none() && st.range_is_free(old + old_len, old + new_len)
+        if fixed.is_none()
+            && st.range_is_free(old + old_len, old + new_len)
             && old + new_len <= self.task_top()
         {
             st.split_at(old);
@@ -400,18 +432,28 @@ impl AddressSpace {
         // Take the old range out, pages and all, and put it back at `dest`.
         st.split_at(old);
         st.split_at(old + old_len);
-        let moved: Vec<Vma> = st.vmas.range(old..old + old_len).map(|(_, v)| v.clone()).collect();
+        let moved: Vec<Vma> = st
+            .vmas
+            .range(old..old + old_len)
+            .map(|(_, v)| v.clone())
+            .collect();
         for v in &moved {
             st.vmas.remove(&v.start);
         }
-        let pages: Vec<(u64, Pte)> =
-            st.ptes.range(old..old + old_len).map(|(&p, &e)| (p, e)).collect();
+        let pages: Vec<(u64, Pte)> = st
+            .ptes
+            .range(old..old + old_len)
+            .map(|(&p, &e)| (p, e))
+            .collect();
         let host_mapped = pages.iter().any(|(_, e)| e.host.is_some());
         for (p, _) in &pages {
             st.ptes.remove(p);
         }
         if host_mapped {
-            st.pending.push(MapOp::Unmap { addr: old, len: old_len });
+            st.pending.push(MapOp::Unmap {
+                addr: old,
+                len: old_len,
+            });
         }
 
         for mut v in moved {
@@ -499,7 +541,10 @@ impl AddressSpace {
                         st.unprotect_around(&self.mem, &vma, page);
                         FaultOutcome::Mapped
                     }
-                    Err(_) => FaultOutcome::Signal { signo: SIGBUS, code: BUS_ADRERR },
+                    Err(_) => FaultOutcome::Signal {
+                        signo: SIGBUS,
+                        code: BUS_ADRERR,
+                    },
                 }
             }
             _ => st.fault_around(&self.mem, &vma, page),
@@ -522,8 +567,13 @@ impl AddressSpace {
 
     /// Walks `len` bytes of guest memory from `addr` a page at a time, calling
     /// `f(physical offset, offset into the caller's buffer, bytes)` for each piece.
-    fn for_each_page(&self, addr: u64, len: usize, write: bool,
-                     mut f: impl FnMut(u64, usize, usize)) -> KResult<()> {
+    fn for_each_page(
+        &self,
+        addr: u64,
+        len: usize,
+        write: bool,
+        mut f: impl FnMut(u64, usize, usize),
+    ) -> KResult<()> {
         let mut st = self.state.lock();
         let mut done = 0;
 
@@ -595,7 +645,10 @@ const SIGBUS: i32 = 7;
 const SIGSEGV: i32 = 11;
 
 fn segv(code: i32) -> FaultOutcome {
-    FaultOutcome::Signal { signo: SIGSEGV, code }
+    FaultOutcome::Signal {
+        signo: SIGSEGV,
+        code,
+    }
 }
 
 impl MmState {
@@ -634,7 +687,9 @@ impl MmState {
 
     /// Splits the area containing `at` so that an area starts exactly there.
     fn split_at(&mut self, at: u64) {
-        let Some((&start, vma)) = self.vmas.range_mut(..at).next_back() else { return };
+        let Some((&start, vma)) = self.vmas.range_mut(..at).next_back() else {
+            return;
+        };
         if start < at && at < vma.end {
             let tail = vma.split_off(at);
             self.vmas.insert(at, tail);
@@ -659,7 +714,10 @@ impl MmState {
             }
         }
         if host_mapped {
-            self.pending.push(MapOp::Unmap { addr: start, len: end - start });
+            self.pending.push(MapOp::Unmap {
+                addr: start,
+                len: end - start,
+            });
         }
     }
 
@@ -669,7 +727,10 @@ impl MmState {
             any |= pte.host.take().is_some();
         }
         if any {
-            self.pending.push(MapOp::Unmap { addr: start, len: end - start });
+            self.pending.push(MapOp::Unmap {
+                addr: start,
+                len: end - start,
+            });
         }
     }
 
@@ -677,7 +738,11 @@ impl MmState {
     /// touched it yet. EFAULT where the guest itself could not make the access.
     fn translate(&mut self, mem: &Memory, va: u64, write: bool) -> KResult<PhysAddr> {
         let vma = self.vma_at(va).ok_or(Errno::EFAULT)?.clone();
-        let allowed = if write { vma.prot.contains(Prot::WRITE) } else { vma.prot != Prot::NONE };
+        let allowed = if write {
+            vma.prot.contains(Prot::WRITE)
+        } else {
+            vma.prot != Prot::NONE
+        };
         if !allowed {
             return Err(Errno::EFAULT);
         }
@@ -714,7 +779,13 @@ impl MmState {
         let copy = mem.frames.alloc()?;
         mem.physmem.copy(pte.frame.0, copy.0, PAGE_SIZE as usize);
         mem.frames.put(pte.frame);
-        self.ptes.insert(page, Pte { frame: copy, host: pte.host });
+        self.ptes.insert(
+            page,
+            Pte {
+                frame: copy,
+                host: pte.host,
+            },
+        );
         Ok(copy)
     }
 
@@ -722,8 +793,12 @@ impl MmState {
         if let Some(pte) = self.ptes.get_mut(&page) {
             pte.host = Some(prot);
         }
-        self.pending.push(MapOp::Map { addr: page, len: PAGE_SIZE, prot: prot.0,
-                                       phys_off: frame.0 });
+        self.pending.push(MapOp::Map {
+            addr: page,
+            len: PAGE_SIZE,
+            prot: prot.0,
+            phys_off: frame.0,
+        });
     }
 
     /// Fills and host-maps the pages of `vma` around `page` that the host lacks.
@@ -739,7 +814,10 @@ impl MmState {
                 Ok(p) => p,
                 Err(e) if va == page => {
                     log::warn!("fault at {page:#x} cannot be served: {e}");
-                    return FaultOutcome::Signal { signo: SIGBUS, code: BUS_ADRERR };
+                    return FaultOutcome::Signal {
+                        signo: SIGBUS,
+                        code: BUS_ADRERR,
+                    };
                 }
                 Err(_) => {
                     // A neighbour is only a guess; the guest may never touch it.
@@ -757,7 +835,11 @@ impl MmState {
             // A frame shared copy-on-write is mapped read-only so that a write faults and
             // copies it.
             let shared = !vma.shared && mem.frames.refs(pte.frame) > 1;
-            let prot = if shared { vma.prot.without(Prot::WRITE) } else { vma.prot };
+            let prot = if shared {
+                vma.prot.without(Prot::WRITE)
+            } else {
+                vma.prot
+            };
             if let Some(p) = self.ptes.get_mut(&va) {
                 p.host = Some(prot);
             }
@@ -809,14 +891,23 @@ impl MmState {
         }
         ops.extend(run);
         for (start, end) in ops {
-            self.pending.push(MapOp::Protect { addr: start, len: end - start, prot: vma.prot.0 });
+            self.pending.push(MapOp::Protect {
+                addr: start,
+                len: end - start,
+                prot: vma.prot.0,
+            });
         }
     }
 
     fn flush_run(&mut self, run: Option<(u64, PhysAddr, u64, Prot)>) {
         if let Some((addr, frame, n, prot)) = run {
             let len = n * PAGE_SIZE;
-            self.pending.push(MapOp::Map { addr, len, prot: prot.0, phys_off: frame.0 });
+            self.pending.push(MapOp::Map {
+                addr,
+                len,
+                prot: prot.0,
+                phys_off: frame.0,
+            });
         }
     }
 
@@ -837,12 +928,19 @@ impl MmState {
 /// one, or a page-cache frame shared with other mappings of the same file page (which
 /// is then mapped read-only, so that a write copies it).
 fn page_frame(mem: &Memory, vma: &Vma, va: u64) -> KResult<PhysAddr> {
-    if let Backing::File { inode, offset, file_len } = &vma.backing {
+    if let Backing::File {
+        inode,
+        offset,
+        file_len,
+    } = &vma.backing
+    {
         let rel = va - vma.start;
         // Only a page wholly inside the mapped file bytes is the file's page as is.
         if rel + PAGE_SIZE <= *file_len && (offset + rel) % PAGE_SIZE == 0 {
             let index = (offset + rel) / PAGE_SIZE;
-            return mem.cache.get(&mem.frames, inode, index, |f| fill_page(mem, vma, va, f));
+            return mem
+                .cache
+                .get(&mem.frames, inode, index, |f| fill_page(mem, vma, va, f));
         }
     }
 
@@ -856,7 +954,12 @@ fn page_frame(mem: &Memory, vma: &Vma, va: u64) -> KResult<PhysAddr> {
 
 /// Gives a fresh frame the first contents of page `va` of `vma`.
 fn fill_page(mem: &Memory, vma: &Vma, va: u64, frame: PhysAddr) -> KResult<()> {
-    let Backing::File { inode, offset, file_len } = &vma.backing else {
+    let Backing::File {
+        inode,
+        offset,
+        file_len,
+    } = &vma.backing
+    else {
         mem.physmem.zero(frame.0, PAGE_SIZE as usize);
         return Ok(());
     };

@@ -74,7 +74,10 @@ impl Vma {
     pub fn split_off(&mut self, at: u64) -> Vma {
         let mut tail = self.clone();
         tail.start = at;
-        if let Backing::File { offset, file_len, .. } = &mut tail.backing {
+        if let Backing::File {
+            offset, file_len, ..
+        } = &mut tail.backing
+        {
             let delta = at - self.start;
             *offset += delta;
             *file_len = file_len.saturating_sub(delta);

@@ -115,7 +115,11 @@ pub fn sys_setregid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 fn set_re(cx: &Ctx, f: Family, r: u32, e: u32) -> KResult<i64> {
     let cur = ids(&cx.task.process.creds.lock(), f);
     let new_e = if e == KEEP { cur[1] } else { e };
-    let saved = if r != KEEP || (e != KEEP && e != cur[0]) { new_e } else { KEEP };
+    let saved = if r != KEEP || (e != KEEP && e != cur[0]) {
+        new_e
+    } else {
+        KEEP
+    };
     set_ids(cx, f, [r, e, saved])
 }
 
@@ -191,7 +195,9 @@ pub fn sys_setgroups(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Err(Errno::EPERM);
     }
     let raw = cx.read_bytes(a[1], n * 4)?;
-    let groups = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    let groups = raw
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
     cx.task.process.creds.lock().groups = groups.collect();
     Ok(0)
 }

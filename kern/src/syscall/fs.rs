@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use super::{Args, Ctx};
+use crate::cred::{MAY_READ, MAY_WRITE};
 use crate::errno::{Errno, KResult};
 use crate::fs::anon::AnonInode;
 use crate::fs::file::{self, FileKind, OpenFile};
+use crate::fs::vfs::Location;
+use crate::fs::{FileType, SetAttr, Stat};
 use crate::pipe::{Pipe, PipeEnd, WriteOutcome, PIPE_CAPACITY};
 use crate::signal::{self, Restart, SigInfo};
-use crate::fs::vfs::Location;
-use crate::cred::{MAY_READ, MAY_WRITE};
-use crate::fs::{FileType, SetAttr, Stat};
 
 /// `AT_FDCWD`: resolve relative to the working directory.
 const AT_FDCWD: i32 = -100;
@@ -56,9 +56,14 @@ pub fn resolve_at(cx: &Ctx, dirfd: i32, path: &[u8], follow: bool) -> KResult<Lo
         return Err(Errno::ENOENT);
     }
     let root = cx.task.process.root.lock().clone();
-    let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
+    let start = if path.first() == Some(&b'/') {
+        root.clone()
+    } else {
+        start_dir(cx, dirfd)?
+    };
     let creds = cx.task.process.creds.lock().clone();
-    cx.k.vfs.resolve_as(&root, &start, path, follow, Some(&creds))
+    cx.k.vfs
+        .resolve_as(&root, &start, path, follow, Some(&creds))
 }
 
 /// Resolves the parent directory of `path` and its last component, as the caller sees
@@ -68,9 +73,15 @@ pub fn resolve_parent_at(cx: &Ctx, dirfd: i32, path: &[u8]) -> KResult<(Location
         return Err(Errno::ENOENT);
     }
     let root = cx.task.process.root.lock().clone();
-    let start = if path.first() == Some(&b'/') { root.clone() } else { start_dir(cx, dirfd)? };
+    let start = if path.first() == Some(&b'/') {
+        root.clone()
+    } else {
+        start_dir(cx, dirfd)?
+    };
     let creds = cx.task.process.creds.lock().clone();
-    let (dir, name) = cx.k.vfs.resolve_parent_as(&root, &start, path, Some(&creds))?;
+    let (dir, name) =
+        cx.k.vfs
+            .resolve_parent_as(&root, &start, path, Some(&creds))?;
     Ok((dir, name))
 }
 
@@ -115,7 +126,12 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
     }
     let f = open_location(cx, loc, flags)?;
     let cloexec = flags & file::O_CLOEXEC != 0;
-    let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
+    let fd = cx
+        .task
+        .process
+        .files
+        .lock()
+        .install(0, Arc::new(f), cloexec)?;
     Ok(fd as i64)
 }
 
@@ -143,7 +159,11 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
             cx.task.fifo_end = Some(Arc::new(pipe.open_end(write, false)));
         }
         if !nonblock && !pipe.has_partner(write) {
-            let q = if write { &pipe.write_wait } else { &pipe.read_wait };
+            let q = if write {
+                &pipe.write_wait
+            } else {
+                &pipe.read_wait
+            };
             return cx.wait_on(q, Restart::IfSaRestart);
         }
     }
@@ -155,7 +175,12 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
     let inode = loc.inode().clone();
     let f = OpenFile::new(loc, inode, FileKind::Pipe(end), flags);
     let cloexec = flags & file::O_CLOEXEC != 0;
-    let fd = cx.task.process.files.lock().install(0, Arc::new(f), cloexec)?;
+    let fd = cx
+        .task
+        .process
+        .files
+        .lock()
+        .install(0, Arc::new(f), cloexec)?;
     Ok(fd as i64)
 }
 
@@ -193,7 +218,10 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
         FileType::CharDevice => FileKind::Char(cx.k.devices.char_device(st.rdev)?),
         FileType::Directory if wants_write => return Err(Errno::EISDIR),
         FileType::Regular if flags & file::O_TRUNC != 0 && wants_write => {
-            inode.set_attr(SetAttr { size: Some(0), ..super::path::now_attr() })?;
+            inode.set_attr(SetAttr {
+                size: Some(0),
+                ..super::path::now_attr()
+            })?;
             cx.k.mem.cache.invalidate(&cx.k.mem.frames, &inode, 0);
             FileKind::Inode
         }
@@ -258,7 +286,9 @@ pub fn sys_readv(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     // Pipes and devices may wait; a read that waits runs again from the start, so they
     // fill only the first buffer (a short read, which readv allows).
     if !matches!(f.kind, FileKind::Inode) {
-        let Some(&(base, len)) = iov.iter().find(|(_, len)| *len > 0) else { return Ok(0) };
+        let Some(&(base, len)) = iov.iter().find(|(_, len)| *len > 0) else {
+            return Ok(0);
+        };
         return read_into_guest(cx, &f, base, len, None);
     }
 
@@ -311,9 +341,13 @@ fn read_iovec(cx: &Ctx, addr: u64, count: u64) -> KResult<Vec<(u64, usize)>> {
     Ok(iov)
 }
 
-fn read_into_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
-    -> KResult<i64>
-{
+fn read_into_guest(
+    cx: &mut Ctx,
+    f: &OpenFile,
+    buf: u64,
+    count: usize,
+    at: Option<u64>,
+) -> KResult<i64> {
     if !f.readable() {
         return Err(Errno::EBADF);
     }
@@ -364,9 +398,11 @@ fn read_into_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Optio
 /// Job control: a background process touching its terminal gets SIGTTIN or SIGTTOU
 /// sent to its group and waits (the stop takes it), or EIO when it ignores or blocks
 /// the signal. `None` when the access may go ahead.
-fn background_access(cx: &mut Ctx, dev: &dyn crate::device::CharDevice, write: bool)
-    -> Option<KResult<i64>>
-{
+fn background_access(
+    cx: &mut Ctx,
+    dev: &dyn crate::device::CharDevice,
+    write: bool,
+) -> Option<KResult<i64>> {
     use std::sync::atomic::Ordering::Relaxed;
 
     let p = cx.task.process.clone();
@@ -377,7 +413,11 @@ fn background_access(cx: &mut Ctx, dev: &dyn crate::device::CharDevice, write: b
     if handler == 1 || cx.task.sigmask & signal::bit(sig) != 0 {
         return if write { None } else { Some(Err(Errno::EIO)) };
     }
-    let info = SigInfo { signo: sig, code: signal::SI_KERNEL, ..SigInfo::default() };
+    let info = SigInfo {
+        signo: sig,
+        code: signal::SI_KERNEL,
+        ..SigInfo::default()
+    };
     for q in cx.k.processes() {
         if q.pgid.load(Relaxed) == pgid {
             signal::send(&q, info);
@@ -434,9 +474,13 @@ fn write_partial(cx: &Ctx, addr: u64, data: &[u8]) -> usize {
     done
 }
 
-fn write_from_guest(cx: &mut Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>)
-    -> KResult<i64>
-{
+fn write_from_guest(
+    cx: &mut Ctx,
+    f: &OpenFile,
+    buf: u64,
+    count: usize,
+    at: Option<u64>,
+) -> KResult<i64> {
     if !f.writable() {
         return Err(Errno::EBADF);
     }
@@ -492,10 +536,18 @@ fn write_pipe(cx: &mut Ctx, f: &OpenFile, end: &PipeEnd, data: &[u8]) -> KResult
         match end.pipe.write(&data[done..], data.len()) {
             WriteOutcome::Broken => {
                 cx.task.progress = 0;
-                let info = SigInfo { signo: signal::SIGPIPE, code: signal::SI_USER,
-                                     pid: cx.task.process.pid, ..SigInfo::default() };
+                let info = SigInfo {
+                    signo: signal::SIGPIPE,
+                    code: signal::SI_USER,
+                    pid: cx.task.process.pid,
+                    ..SigInfo::default()
+                };
                 cx.task.pending.add(info);
-                return if done > 0 { Ok(done as i64) } else { Err(Errno::EPIPE) };
+                return if done > 0 {
+                    Ok(done as i64)
+                } else {
+                    Err(Errno::EPIPE)
+                };
             }
             WriteOutcome::Wrote(n) => {
                 done += n;
@@ -505,7 +557,11 @@ fn write_pipe(cx: &mut Ctx, f: &OpenFile, end: &PipeEnd, data: &[u8]) -> KResult
                 }
             }
             WriteOutcome::Full if nonblock => {
-                return if done > 0 { Ok(done as i64) } else { Err(Errno::EAGAIN) };
+                return if done > 0 {
+                    Ok(done as i64)
+                } else {
+                    Err(Errno::EAGAIN)
+                };
             }
             WriteOutcome::Full => {
                 cx.task.progress = done;
@@ -603,7 +659,10 @@ pub fn sys_lseek(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         SEEK_END => f.inode.stat()?.size as i64,
         _ => return Err(Errno::EINVAL),
     };
-    let new = base.checked_add(off).filter(|&p| p >= 0).ok_or(Errno::EINVAL)?;
+    let new = base
+        .checked_add(off)
+        .filter(|&p| p >= 0)
+        .ok_or(Errno::EINVAL)?;
     *pos = new as u64;
     Ok(new)
 }
@@ -639,10 +698,10 @@ pub fn sys_dup3(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     install_at(&mut files, new, f, flags & file::O_CLOEXEC != 0)
 }
 
-fn install_at(files: &mut file::FdTable, fd: i32, f: Arc<OpenFile>, cloexec: bool)
-    -> KResult<i64>
-{
-    let slot = usize::try_from(fd).ok().filter(|&i| i < file::NR_OPEN_DEFAULT);
+fn install_at(files: &mut file::FdTable, fd: i32, f: Arc<OpenFile>, cloexec: bool) -> KResult<i64> {
+    let slot = usize::try_from(fd)
+        .ok()
+        .filter(|&i| i < file::NR_OPEN_DEFAULT);
     let slot = slot.ok_or(Errno::EBADF)?;
     files.install_at(slot, f, cloexec);
     Ok(fd as i64)
@@ -669,7 +728,11 @@ pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             }
             Ok(files.install(min, f, a[1] == F_DUPFD_CLOEXEC)? as i64)
         }
-        F_GETFD => Ok(if files.cloexec(fd)? { FD_CLOEXEC as i64 } else { 0 }),
+        F_GETFD => Ok(if files.cloexec(fd)? {
+            FD_CLOEXEC as i64
+        } else {
+            0
+        }),
         F_SETFD => {
             files.set_cloexec(fd, a[2] & FD_CLOEXEC != 0)?;
             Ok(0)
@@ -717,14 +780,21 @@ fn record_lock(cx: &mut Ctx, f: &OpenFile, cmd: u64, arg: u64) -> KResult<i64> {
         _ => return Err(Errno::EINVAL),
     };
     let mut from = base.checked_add(start).ok_or(Errno::EOVERFLOW)?;
-    let mut to = if len == 0 { i64::MAX } else { from.checked_add(len).ok_or(Errno::EOVERFLOW)? };
+    let mut to = if len == 0 {
+        i64::MAX
+    } else {
+        from.checked_add(len).ok_or(Errno::EOVERFLOW)?
+    };
     if len < 0 {
         (from, to) = (to, from);
     }
     if from < 0 {
         return Err(Errno::EINVAL);
     }
-    let (from, to) = (from as u64, if to == i64::MAX { u64::MAX } else { to as u64 });
+    let (from, to) = (
+        from as u64,
+        if to == i64::MAX { u64::MAX } else { to as u64 },
+    );
 
     let pid = cx.task.process.pid;
     let key = Arc::as_ptr(&f.inode) as *const () as usize;
@@ -737,17 +807,29 @@ fn record_lock(cx: &mut Ctx, f: &OpenFile, cmd: u64, arg: u64) -> KResult<i64> {
     };
 
     if matches!(cmd, F_GETLK | F_OFD_GETLK) {
-        let want = RecordLock { kind: lock_kind.unwrap_or(LockType::Write), start: from,
-                                end: to, pid };
+        let want = RecordLock {
+            kind: lock_kind.unwrap_or(LockType::Write),
+            start: from,
+            end: to,
+            pid,
+        };
         let mut out = b.clone();
         match locks.conflict(&want) {
             None => out[0..2].copy_from_slice(&F_UNLCK.to_le_bytes()),
             Some(l) => {
-                let t = if l.kind == LockType::Write { F_WRLCK } else { F_RDLCK };
+                let t = if l.kind == LockType::Write {
+                    F_WRLCK
+                } else {
+                    F_RDLCK
+                };
                 out[0..2].copy_from_slice(&t.to_le_bytes());
                 out[2..4].copy_from_slice(&0i16.to_le_bytes());
                 out[8..16].copy_from_slice(&(l.start as i64).to_le_bytes());
-                let len = if l.end == u64::MAX { 0 } else { (l.end - l.start) as i64 };
+                let len = if l.end == u64::MAX {
+                    0
+                } else {
+                    (l.end - l.start) as i64
+                };
                 out[16..24].copy_from_slice(&len.to_le_bytes());
                 out[24..28].copy_from_slice(&l.pid.to_le_bytes());
             }
@@ -768,7 +850,12 @@ fn record_lock(cx: &mut Ctx, f: &OpenFile, cmd: u64, arg: u64) -> KResult<i64> {
     if wait {
         locks.released.register(&cx.task.cell);
     }
-    match locks.lock(RecordLock { kind, start: from, end: to, pid }) {
+    match locks.lock(RecordLock {
+        kind,
+        start: from,
+        end: to,
+        pid,
+    }) {
         Err(Errno::EAGAIN) if wait => cx.wait(Restart::IfSaRestart),
         other => other.map(|_| 0),
     }
@@ -785,7 +872,11 @@ pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let cmd = a[1] as u32;
     match (cmd, &f.kind) {
         (FIOCLEX | FIONCLEX, _) => {
-            cx.task.process.files.lock().set_cloexec(fd, cmd == FIOCLEX)?;
+            cx.task
+                .process
+                .files
+                .lock()
+                .set_cloexec(fd, cmd == FIOCLEX)?;
             Ok(0)
         }
         (_, FileKind::Char(dev)) => {
@@ -834,9 +925,18 @@ fn make_pipe(cx: &mut Ctx, fds_addr: u64, flags: u32) -> KResult<i64> {
     let inode = AnonInode::new(FileType::Fifo);
     let loc = cx.k.vfs.root();
     let status = flags & file::O_NONBLOCK;
-    let rf = OpenFile::new(loc.clone(), inode.clone(), FileKind::Pipe(Arc::new(r)),
-                           file::O_RDONLY | status);
-    let wf = OpenFile::new(loc, inode, FileKind::Pipe(Arc::new(w)), file::O_WRONLY | status);
+    let rf = OpenFile::new(
+        loc.clone(),
+        inode.clone(),
+        FileKind::Pipe(Arc::new(r)),
+        file::O_RDONLY | status,
+    );
+    let wf = OpenFile::new(
+        loc,
+        inode,
+        FileKind::Pipe(Arc::new(w)),
+        file::O_WRONLY | status,
+    );
 
     let cloexec = flags & file::O_CLOEXEC != 0;
     let mut files = cx.task.process.files.lock();
@@ -1061,8 +1161,11 @@ fn readlink_at(cx: &Ctx, dirfd: i32, path: u64, buf: u64, size: u64) -> KResult<
 
 /// umask(2).
 pub fn sys_umask(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let old = cx.task.process.umask.swap(a[0] as u32 & 0o777,
-                                         std::sync::atomic::Ordering::Relaxed);
+    let old = cx
+        .task
+        .process
+        .umask
+        .swap(a[0] as u32 & 0o777, std::sync::atomic::Ordering::Relaxed);
     Ok(old as i64)
 }
 

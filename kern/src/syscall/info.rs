@@ -85,7 +85,11 @@ pub fn sys_clock_nanosleep(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     let now = clock_now(a[0])?;
     let t = read_timespec(cx, a[2])?;
-    let ns = if a[1] & TIMER_ABSTIME != 0 { t.saturating_sub(now) } else { t };
+    let ns = if a[1] & TIMER_ABSTIME != 0 {
+        t.saturating_sub(now)
+    } else {
+        t
+    };
     sleep(cx, ns)
 }
 
@@ -114,8 +118,14 @@ pub fn read_timespec(cx: &Ctx, addr: u64) -> KResult<u64> {
 /// uname(2).
 pub fn sys_uname(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let host = cx.k.hostname.lock().clone();
-    let fields: [&[u8]; 6] = [b"Linux", &host, RELEASE.as_bytes(), VERSION.as_bytes(),
-                              b"x86_64", b"(none)"];
+    let fields: [&[u8]; 6] = [
+        b"Linux",
+        &host,
+        RELEASE.as_bytes(),
+        VERSION.as_bytes(),
+        b"x86_64",
+        b"(none)",
+    ];
 
     let mut b = [0u8; 6 * 65];
     for (i, f) in fields.iter().enumerate() {
@@ -241,4 +251,3 @@ pub fn sys_getrusage(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     cx.write_bytes(a[1], &[0; 144])?;
     Ok(0)
 }
-

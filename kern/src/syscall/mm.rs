@@ -67,7 +67,8 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         if end > mm.task_top() {
             return Err(Errno::ENOMEM);
         }
-        if flags & MAP_FIXED_NOREPLACE != 0 && flags & MAP_FIXED == 0
+        if flags & MAP_FIXED_NOREPLACE != 0
+            && flags & MAP_FIXED == 0
             && !mm.vmas().iter().all(|v| v.end <= addr || v.start >= end)
         {
             return Err(Errno::EEXIST);
@@ -82,16 +83,27 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         Backing::Anon => None,
     };
     let shared = flags & MAP_TYPE != MAP_PRIVATE;
-    let vma = Vma { start, end: start + len, prot: Prot(prot as u32), backing, shared, name };
+    let vma = Vma {
+        start,
+        end: start + len,
+        prot: Prot(prot as u32),
+        backing,
+        shared,
+        name,
+    };
     mm.map_fixed(vma);
     Ok(start as i64)
 }
 
 /// Whether `fd` is /dev/zero, whose mappings are anonymous memory.
 fn maps_dev_zero(cx: &Ctx, fd: i32) -> bool {
-    let Ok(f) = cx.task.process.files.lock().get(fd) else { return false };
+    let Ok(f) = cx.task.process.files.lock().get(fd) else {
+        return false;
+    };
     matches!(f.kind, FileKind::Char(_))
-        && f.inode.stat().is_ok_and(|s| s.rdev == crate::device::mkdev(1, 5))
+        && f.inode
+            .stat()
+            .is_ok_and(|s| s.rdev == crate::device::mkdev(1, 5))
 }
 
 fn checked_len(len: u64) -> KResult<u64> {
@@ -101,9 +113,7 @@ fn checked_len(len: u64) -> KResult<u64> {
     page_up(len).filter(|&l| l < (1 << 47)).ok_or(Errno::ENOMEM)
 }
 
-fn file_backing(cx: &Ctx, fd: i32, off: u64, len: u64, prot: u64, flags: u64)
-    -> KResult<Backing>
-{
+fn file_backing(cx: &Ctx, fd: i32, off: u64, len: u64, prot: u64, flags: u64) -> KResult<Backing> {
     let f = cx.task.process.files.lock().get(fd)?;
     if !matches!(f.kind, FileKind::Inode) || f.inode.file_type() != FileType::Regular {
         return Err(Errno::ENODEV);
@@ -120,12 +130,18 @@ fn file_backing(cx: &Ctx, fd: i32, off: u64, len: u64, prot: u64, flags: u64)
 
     let size = f.inode.stat()?.size;
     let file_len = size.saturating_sub(off).min(len);
-    Ok(Backing::File { inode: f.inode.clone(), offset: off, file_len })
+    Ok(Backing::File {
+        inode: f.inode.clone(),
+        offset: off,
+        file_len,
+    })
 }
 
 fn file_name(cx: &Ctx, fd: i32) -> Option<Arc<str>> {
     let f = cx.task.process.files.lock().get(fd).ok()?;
-    Some(Arc::from(String::from_utf8_lossy(&f.location.path()).as_ref()))
+    Some(Arc::from(
+        String::from_utf8_lossy(&f.location.path()).as_ref(),
+    ))
 }
 
 /// munmap(2).
@@ -134,7 +150,9 @@ pub fn sys_munmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if addr % PAGE_SIZE != 0 || len == 0 {
         return Err(Errno::EINVAL);
     }
-    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    let end = page_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(Errno::EINVAL)?;
     cx.mm().unmap(addr, end);
     Ok(0)
 }
@@ -148,8 +166,11 @@ pub fn sys_mprotect(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if len == 0 {
         return Ok(0);
     }
-    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
-    cx.mm().protect(addr, end, Prot((prot & PROT_MASK) as u32))?;
+    let end = page_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(Errno::ENOMEM)?;
+    cx.mm()
+        .protect(addr, end, Prot((prot & PROT_MASK) as u32))?;
     Ok(0)
 }
 
@@ -163,7 +184,9 @@ pub fn sys_madvise(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if addr % PAGE_SIZE != 0 || !KNOWN.contains(&advice) {
         return Err(Errno::EINVAL);
     }
-    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    let end = page_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(Errno::EINVAL)?;
     if advice == MADV_DONTNEED || advice == MADV_FREE {
         cx.mm().discard(addr, end)?;
     }
@@ -177,7 +200,8 @@ pub fn sys_mremap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const MREMAP_DONTUNMAP: u64 = 4;
 
     let (old, old_len, new_len, flags, new_addr) = (a[0], a[1], a[2], a[3], a[4]);
-    if old % PAGE_SIZE != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+    if old % PAGE_SIZE != 0
+        || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
         || flags & MREMAP_DONTUNMAP != 0
         || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
     {
@@ -212,12 +236,15 @@ pub fn sys_msync(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const MS_SYNC: u64 = 4;
 
     let (addr, len, flags) = (a[0], a[1], a[2]);
-    if addr % PAGE_SIZE != 0 || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+    if addr % PAGE_SIZE != 0
+        || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
         || flags & (MS_ASYNC | MS_SYNC) == (MS_ASYNC | MS_SYNC)
     {
         return Err(Errno::EINVAL);
     }
-    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+    let end = page_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(Errno::ENOMEM)?;
     let vmas = cx.mm().vmas();
     let mut at = addr;
     while at < end {

@@ -153,16 +153,27 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     let nr = r.orig_rax;
     let args: Args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9];
 
-    let trace = k.config.strace.then(|| strace::begin(nr, args, &*task.mm()));
+    let trace = k
+        .config
+        .strace
+        .then(|| strace::begin(nr, args, &*task.mm()));
 
     task.cell.arm();
     crate::procinfo::set_current(task.process.pid);
-    let mut cx = Ctx { k, task, exit: None, regs_replaced: false, block: None, yield_now: false };
+    let mut cx = Ctx {
+        k,
+        task,
+        exit: None,
+        regs_replaced: false,
+        block: None,
+        yield_now: false,
+    };
     let result = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut cx, &args),
         None => unknown(&cx, nr),
     };
-    let (exit, regs_replaced, block, yield_now) = (cx.exit, cx.regs_replaced, cx.block, cx.yield_now);
+    let (exit, regs_replaced, block, yield_now) =
+        (cx.exit, cx.regs_replaced, cx.block, cx.yield_now);
 
     if let (Some(restart), Ok(_), None) = (block, &result, exit) {
         task.blocked = Some(restart);
@@ -223,7 +234,10 @@ fn print_trace(task: &Task, pending: strace::Pending, ret: i64, exit: Option<Exi
                 ExitStatus::Code(c) => format!("exited with {c}"),
                 ExitStatus::Signal(s) => format!("killed by signal {s}"),
             };
-            format!("[pid {pid}] {}\n[pid {pid}] +++ {end} +++\n", pending.finish_no_return())
+            format!(
+                "[pid {pid}] {}\n[pid {pid}] +++ {end} +++\n",
+                pending.finish_no_return()
+            )
         }
     };
     let _ = arch_um::host::write_fd(2, line.as_bytes());
@@ -238,12 +252,14 @@ impl strace::GuestReader for AddressSpace {
     fn read_cstr(&self, addr: u64, max_len: usize) -> Option<Vec<u8>> {
         match AddressSpace::read_cstr(self, addr, max_len) {
             Ok(s) => Some(s),
-            Err(Errno::ENAMETOOLONG) => AddressSpace::read_cstr(self, addr, max_len * 4)
-                .ok()
-                .map(|mut s| {
-                    s.truncate(max_len);
-                    s
-                }),
+            Err(Errno::ENAMETOOLONG) => {
+                AddressSpace::read_cstr(self, addr, max_len * 4)
+                    .ok()
+                    .map(|mut s| {
+                        s.truncate(max_len);
+                        s
+                    })
+            }
             Err(_) => None,
         }
     }

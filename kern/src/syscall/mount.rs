@@ -37,11 +37,18 @@ pub fn sys_mount(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
 
     let fstype = cx.read_bytes_upto_nul(fstype, 64)?;
-    let source = if source != 0 { cx.read_bytes_upto_nul(source, 256)? } else { fstype.clone() };
+    let source = if source != 0 {
+        cx.read_bytes_upto_nul(source, 256)?
+    } else {
+        fstype.clone()
+    };
     let fs = cx.k.new_fs(&fstype)?;
     cx.k.vfs.mount(&loc.path(), fs, &source);
-    log::info!("mount: {} on {}", String::from_utf8_lossy(&fstype),
-               String::from_utf8_lossy(&loc.path()));
+    log::info!(
+        "mount: {} on {}",
+        String::from_utf8_lossy(&fstype),
+        String::from_utf8_lossy(&loc.path())
+    );
     Ok(0)
 }
 
@@ -70,8 +77,19 @@ pub fn sys_umount2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 fn statfs_bytes(st: &FsStats) -> [u8; 120] {
     let mut b = [0u8; 120];
-    let words = [st.fs_type, st.block_size, st.blocks, st.blocks_free, st.blocks_avail,
-                 st.files, st.files_free, 0, st.name_max, st.block_size, 0];
+    let words = [
+        st.fs_type,
+        st.block_size,
+        st.blocks,
+        st.blocks_free,
+        st.blocks_avail,
+        st.files,
+        st.files_free,
+        0,
+        st.name_max,
+        st.block_size,
+        0,
+    ];
     for (i, w) in words.iter().enumerate() {
         b[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
     }

@@ -26,12 +26,18 @@ fn fd_arg(v: u64) -> i32 {
 /// The current time as an inode timestamp.
 pub fn now() -> Timespec {
     let ns = arch_um::host::realtime_ns();
-    Timespec { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as i64 }
+    Timespec {
+        sec: (ns / 1_000_000_000) as i64,
+        nsec: (ns % 1_000_000_000) as i64,
+    }
 }
 
 /// An attribute change that only sets ctime to now (the base of every change).
 pub fn now_attr() -> SetAttr {
-    SetAttr { ctime: Some(now()), ..SetAttr::default() }
+    SetAttr {
+        ctime: Some(now()),
+        ..SetAttr::default()
+    }
 }
 
 /// Checks that the caller may add or remove names in `dir`.
@@ -55,8 +61,13 @@ fn new_inode(cx: &Ctx, mode: u32, rdev: u64) -> NewInode {
     let umask = cx.task.process.umask.load(Ordering::Relaxed);
     let creds = cx.task.process.creds.lock();
     let perm = mode & 0o7777 & !umask;
-    NewInode { mode: (mode & 0o170000) | perm, uid: creds.fsuid, gid: creds.fsgid, rdev,
-               now: now() }
+    NewInode {
+        mode: (mode & 0o170000) | perm,
+        uid: creds.fsuid,
+        gid: creds.fsgid,
+        rdev,
+        now: now(),
+    }
 }
 
 /// Creates a non-directory node at `path` (open's O_CREAT, mknod) and returns where.
@@ -119,7 +130,10 @@ fn mknod_at(cx: &Ctx, dirfd: i32, path: u64, mode: u32, dev: u64) -> KResult<i64
     };
 
     // The device number arrives in the old 16-bit-friendly encoding of dev_t.
-    let (major, minor) = (((dev >> 8) & 0xfff) as u32, ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32);
+    let (major, minor) = (
+        ((dev >> 8) & 0xfff) as u32,
+        ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32,
+    );
     let rdev = crate::device::mkdev(major, minor);
     create_at(cx, dirfd, &path, ty.mode_bits() | (mode & 0o7777), rdev)?;
     Ok(0)
@@ -161,9 +175,7 @@ pub fn sys_linkat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     link_at(cx, fd_arg(a[0]), a[1], fd_arg(a[2]), a[3], a[4])
 }
 
-fn link_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64)
-    -> KResult<i64>
-{
+fn link_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -> KResult<i64> {
     if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
@@ -242,9 +254,7 @@ pub fn sys_renameat2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     rename_at(cx, fd_arg(a[0]), a[1], fd_arg(a[2]), a[3], flags as u32)
 }
 
-fn rename_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u32)
-    -> KResult<i64>
-{
+fn rename_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u32) -> KResult<i64> {
     let old = cx.read_path(old)?;
     let new = cx.read_path(new)?;
     let (odir, oname) = resolve_parent_at(cx, olddir, &old)?;
@@ -297,7 +307,10 @@ fn chmod_loc(cx: &Ctx, loc: &Location, mode: u32) -> KResult<i64> {
     if !creds.is_root() && !creds.in_group(st.gid) {
         mode &= !0o2000;
     }
-    loc.inode().set_attr(SetAttr { mode: Some(mode), ..now_attr() })?;
+    loc.inode().set_attr(SetAttr {
+        mode: Some(mode),
+        ..now_attr()
+    })?;
     Ok(0)
 }
 
@@ -333,7 +346,11 @@ fn chown_loc(cx: &Ctx, loc: &Location, uid: u32, gid: u32) -> KResult<i64> {
     }
 
     // A change of owner clears set-user-id and set-group-id on non-directories.
-    let mut attr = SetAttr { uid, gid, ..now_attr() };
+    let mut attr = SetAttr {
+        uid,
+        gid,
+        ..now_attr()
+    };
     if FileType::from_mode(st.mode) != Some(FileType::Directory) && st.mode & 0o6000 != 0 {
         attr.mode = Some(st.mode & 0o1777);
     }
@@ -378,7 +395,11 @@ pub fn sys_utimensat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let loc = if path == 0 { fd_location(cx, dirfd)? } else { attr_target(cx, dirfd, path, flags)? };
+    let loc = if path == 0 {
+        fd_location(cx, dirfd)?
+    } else {
+        attr_target(cx, dirfd, path, flags)?
+    };
 
     let now = now();
     let mut set = [Some(now), Some(now)];
@@ -387,7 +408,8 @@ pub fn sys_utimensat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         let b = cx.read_bytes(times, 32)?;
         for (i, slot) in set.iter_mut().enumerate() {
             let sec = i64::from_le_bytes(b[i * 16..i * 16 + 8].try_into().unwrap_or_default());
-            let nsec = i64::from_le_bytes(b[i * 16 + 8..i * 16 + 16].try_into().unwrap_or_default());
+            let nsec =
+                i64::from_le_bytes(b[i * 16 + 8..i * 16 + 16].try_into().unwrap_or_default());
             *slot = match nsec {
                 UTIME_OMIT => None,
                 UTIME_NOW => Some(now),
@@ -404,9 +426,17 @@ pub fn sys_utimensat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let st = loc.inode().stat()?;
     let creds = cx.task.process.creds.lock().clone();
     if !creds.owns(st.uid) && (explicit || creds.may(&st, MAY_WRITE).is_err()) {
-        return Err(if explicit { Errno::EPERM } else { Errno::EACCES });
+        return Err(if explicit {
+            Errno::EPERM
+        } else {
+            Errno::EACCES
+        });
     }
-    loc.inode().set_attr(SetAttr { atime: set[0], mtime: set[1], ..now_attr() })?;
+    loc.inode().set_attr(SetAttr {
+        atime: set[0],
+        mtime: set[1],
+        ..now_attr()
+    })?;
     Ok(0)
 }
 
@@ -440,9 +470,16 @@ fn truncate_loc(cx: &Ctx, loc: &Location, len: i64) -> KResult<i64> {
         _ => return Err(Errno::EINVAL),
     }
     let t = now();
-    let attr = SetAttr { size: Some(len as u64), mtime: Some(t), ctime: Some(t), ..Default::default() };
+    let attr = SetAttr {
+        size: Some(len as u64),
+        mtime: Some(t),
+        ctime: Some(t),
+        ..Default::default()
+    };
     loc.inode().set_attr(attr)?;
-    cx.k.mem.cache.invalidate(&cx.k.mem.frames, loc.inode(), len as u64);
+    cx.k.mem
+        .cache
+        .invalidate(&cx.k.mem.frames, loc.inode(), len as u64);
     Ok(0)
 }
 
@@ -483,4 +520,3 @@ pub fn sys_chroot(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     *cx.task.process.root.lock() = loc;
     Ok(0)
 }
-

@@ -25,7 +25,11 @@ fn poll_file(cx: &Ctx, f: &OpenFile, register: bool) -> u16 {
         }
         FileKind::Pipe(end) => {
             if register {
-                let q = if end.write { &end.pipe.write_wait } else { &end.pipe.read_wait };
+                let q = if end.write {
+                    &end.pipe.write_wait
+                } else {
+                    &end.pipe.read_wait
+                };
                 q.register(&cx.task.cell);
             }
             end.pipe.poll(end.write)
@@ -75,7 +79,11 @@ pub fn sys_poll(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 /// ppoll(2).
 pub fn sys_ppoll(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let timeout = if a[2] != 0 { Some(super::info::read_timespec(cx, a[2])?) } else { None };
+    let timeout = if a[2] != 0 {
+        Some(super::info::read_timespec(cx, a[2])?)
+    } else {
+        None
+    };
     let mask = read_sigmask(cx, a[3], a[4])?;
     do_poll(cx, a[0], a[1], timeout, mask)
 }
@@ -90,9 +98,13 @@ fn read_sigmask(cx: &Ctx, addr: u64, size: u64) -> KResult<Option<u64>> {
     cx.read_u64(addr).map(Some)
 }
 
-fn do_poll(cx: &mut Ctx, fds: u64, nfds: u64, timeout: Option<u64>, mask: Option<u64>)
-    -> KResult<i64>
-{
+fn do_poll(
+    cx: &mut Ctx,
+    fds: u64,
+    nfds: u64,
+    timeout: Option<u64>,
+    mask: Option<u64>,
+) -> KResult<i64> {
     let limit = cx.task.process.rlimits.lock()[7].0;
     if nfds > limit {
         return Err(Errno::EINVAL);
@@ -143,7 +155,11 @@ pub fn sys_select(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 /// pselect6(2).
 pub fn sys_pselect6(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let timeout = if a[4] != 0 { Some(super::info::read_timespec(cx, a[4])?) } else { None };
+    let timeout = if a[4] != 0 {
+        Some(super::info::read_timespec(cx, a[4])?)
+    } else {
+        None
+    };
 
     // The sixth argument points at { const sigset_t *ss; size_t ss_len; }.
     let mask = if a[5] != 0 {
@@ -156,8 +172,13 @@ pub fn sys_pselect6(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     do_select(cx, a[0], [a[1], a[2], a[3]], timeout, mask)
 }
 
-fn do_select(cx: &mut Ctx, nfds: u64, sets: [u64; 3], timeout: Option<u64>,
-             mask: Option<u64>) -> KResult<i64> {
+fn do_select(
+    cx: &mut Ctx,
+    nfds: u64,
+    sets: [u64; 3],
+    timeout: Option<u64>,
+    mask: Option<u64>,
+) -> KResult<i64> {
     let nfds = i32::try_from(nfds).map_err(|_| Errno::EINVAL)?;
     let limit = cx.task.process.rlimits.lock()[7].0.min(1 << 20) as i32;
     if !(0..=limit).contains(&nfds) {
@@ -188,8 +209,11 @@ fn do_select(cx: &mut Ctx, nfds: u64, sets: [u64; 3], timeout: Option<u64>,
             return Err(Errno::EBADF);
         };
         let ev = poll_file(cx, &f, wait);
-        let hits = [ev & (POLLIN | POLLHUP | POLLERR) != 0, ev & (POLLOUT | POLLERR) != 0,
-                    ev & POLLPRI != 0];
+        let hits = [
+            ev & (POLLIN | POLLHUP | POLLERR) != 0,
+            ev & (POLLOUT | POLLERR) != 0,
+            ev & POLLPRI != 0,
+        ];
         for i in 0..3 {
             if wanted[i] && hits[i] {
                 out[i][byte] |= bit;

@@ -70,7 +70,8 @@ pub fn sys_setpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if sid != me.sid.load(Ordering::Relaxed) || p.pid == sid {
         return Err(Errno::EPERM);
     }
-    p.pgid.store(if pgid == 0 { p.pid } else { pgid }, Ordering::Relaxed);
+    p.pgid
+        .store(if pgid == 0 { p.pid } else { pgid }, Ordering::Relaxed);
     Ok(0)
 }
 
@@ -90,7 +91,11 @@ fn target(cx: &Ctx, pid: u64) -> KResult<std::sync::Arc<crate::task::Process>> {
     match pid as i32 {
         0 => Ok(cx.task.process.clone()),
         p if p < 0 => Err(Errno::EINVAL),
-        p => cx.k.process(p).filter(|p| !p.is_zombie()).ok_or(Errno::ESRCH),
+        p => {
+            cx.k.process(p)
+                .filter(|p| !p.is_zombie())
+                .ok_or(Errno::ESRCH)
+        }
     }
 }
 
@@ -133,8 +138,12 @@ pub fn sys_arch_prctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             cx.task.regs.gs_base = addr;
             Ok(0)
         }
-        ARCH_GET_FS => cx.write_bytes(addr, &cx.task.regs.fs_base.to_le_bytes()).map(|_| 0),
-        ARCH_GET_GS => cx.write_bytes(addr, &cx.task.regs.gs_base.to_le_bytes()).map(|_| 0),
+        ARCH_GET_FS => cx
+            .write_bytes(addr, &cx.task.regs.fs_base.to_le_bytes())
+            .map(|_| 0),
+        ARCH_GET_GS => cx
+            .write_bytes(addr, &cx.task.regs.gs_base.to_le_bytes())
+            .map(|_| 0),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -164,10 +173,13 @@ fn read_str_array(cx: &Ctx, addr: u64) -> KResult<Vec<Vec<u8>>> {
             break;
         }
 
-        let s = cx.mm().read_cstr(p, exec::MAX_ARG_STRLEN).map_err(|e| match e {
-            Errno::ENAMETOOLONG => Errno::E2BIG,
-            e => e,
-        })?;
+        let s = cx
+            .mm()
+            .read_cstr(p, exec::MAX_ARG_STRLEN)
+            .map_err(|e| match e {
+                Errno::ENAMETOOLONG => Errno::E2BIG,
+                e => e,
+            })?;
         total += s.len() + 1 + 8;
         if total > exec::MAX_ARG_BYTES {
             return Err(Errno::E2BIG);
@@ -208,7 +220,11 @@ pub fn sys_sched_yield(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
 /// The online CPUs as a mask.
 fn online_mask(cx: &Ctx) -> u64 {
     let n = cx.k.cpus.count();
-    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
 }
 
 /// sched_getaffinity(2) for the caller: the CPUs it may run on.
@@ -290,7 +306,11 @@ pub fn sys_fork(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
 
 /// vfork(2): a fork whose parent waits until the child execs or exits.
 pub fn sys_vfork(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
-    clone_process(cx, CLONE_VM | CLONE_VFORK | SIGCHLD_FLAG, ForkArgs::default())
+    clone_process(
+        cx,
+        CLONE_VM | CLONE_VFORK | SIGCHLD_FLAG,
+        ForkArgs::default(),
+    )
 }
 
 const SIGCHLD_FLAG: u64 = 17;
@@ -313,7 +333,9 @@ pub fn sys_clone(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
     // A vfork parent runs again here once its child has let go of it.
     if let Some(child) = cx.task.vfork_child {
-        let waiting = cx.k.process(child).is_some_and(|c| c.vfork_parent.lock().is_some());
+        let waiting =
+            cx.k.process(child)
+                .is_some_and(|c| c.vfork_parent.lock().is_some());
         if waiting {
             return cx.wait(Restart::Killable);
         }
@@ -504,8 +526,14 @@ pub fn sys_reboot(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             if a[2] as u32 == CMD_RESTART {
                 log::warn!("reboot: restarting is not supported; halting instead");
             }
-            log::info!("reboot: {}", if a[2] as u32 == CMD_POWER_OFF { "Power down" }
-                                     else { "System halted" });
+            log::info!(
+                "reboot: {}",
+                if a[2] as u32 == CMD_POWER_OFF {
+                    "Power down"
+                } else {
+                    "System halted"
+                }
+            );
             cx.k.halt(ExitStatus::Code(0));
             cx.exit_with(ExitStatus::Code(0));
             Ok(0)

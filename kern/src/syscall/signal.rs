@@ -22,9 +22,14 @@ pub fn sys_rt_sigaction(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     let new = if act != 0 {
         let b = cx.read_bytes(act, 32)?;
-        let word = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or_default());
-        Some(SigAction { handler: word(0), flags: word(1), restorer: word(2),
-                         mask: word(3) & !UNBLOCKABLE })
+        let word =
+            |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+        Some(SigAction {
+            handler: word(0),
+            flags: word(1),
+            restorer: word(2),
+            mask: word(3) & !UNBLOCKABLE,
+        })
     } else {
         None
     };
@@ -33,7 +38,10 @@ pub fn sys_rt_sigaction(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let slot = &mut actions[sig as usize - 1];
     if oact != 0 {
         let mut b = [0u8; 32];
-        for (i, w) in [slot.handler, slot.flags, slot.restorer, slot.mask].iter().enumerate() {
+        for (i, w) in [slot.handler, slot.flags, slot.restorer, slot.mask]
+            .iter()
+            .enumerate()
+        {
             b[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
         cx.write_bytes(oact, &b)?;
@@ -54,7 +62,11 @@ pub fn sys_rt_sigprocmask(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if size != 8 {
         return Err(Errno::EINVAL);
     }
-    let new = if set != 0 { Some(cx.read_u64(set)?) } else { None };
+    let new = if set != 0 {
+        Some(cx.read_u64(set)?)
+    } else {
+        None
+    };
     if new.is_some() && how > SIG_SETMASK {
         return Err(Errno::EINVAL);
     }
@@ -106,22 +118,31 @@ pub fn sys_kill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             if pid == -1 {
                 all.filter(|p| p.pid != 1 && p.pid != me.pid).collect()
             } else {
-                all.filter(|p| p.pgid.load(Ordering::Relaxed) == group).collect()
+                all.filter(|p| p.pgid.load(Ordering::Relaxed) == group)
+                    .collect()
             }
         }
         p => {
             let all = cx.k.processes().into_iter();
-            all.filter(|q| q.pgid.load(Ordering::Relaxed) == -p).collect()
+            all.filter(|q| q.pgid.load(Ordering::Relaxed) == -p)
+                .collect()
         }
     };
-    let live: Vec<_> = targets.into_iter().filter(|p| !p.is_zombie() || pid > 0).collect();
+    let live: Vec<_> = targets
+        .into_iter()
+        .filter(|p| !p.is_zombie() || pid > 0)
+        .collect();
     if live.is_empty() {
         return Err(Errno::ESRCH);
     }
 
     if sig != 0 {
-        let info = SigInfo { signo: sig, code: signal::SI_USER, pid: me.pid,
-                             ..SigInfo::default() };
+        let info = SigInfo {
+            signo: sig,
+            code: signal::SI_USER,
+            pid: me.pid,
+            ..SigInfo::default()
+        };
         for p in &live {
             signal::send(p, info);
         }
@@ -133,7 +154,11 @@ pub fn sys_kill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 pub fn sys_tgkill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let (tgid, tid, sig) = (a[0] as i32, a[1] as i32, a[2] as i32);
     if tgid <= 0 || tid <= 0 || tgid != tid {
-        return Err(if tgid <= 0 || tid <= 0 { Errno::EINVAL } else { Errno::ESRCH });
+        return Err(if tgid <= 0 || tid <= 0 {
+            Errno::EINVAL
+        } else {
+            Errno::ESRCH
+        });
     }
     thread_kill(cx, tid, sig)
 }
@@ -151,10 +176,17 @@ fn thread_kill(cx: &mut Ctx, tid: i32, sig: i32) -> KResult<i64> {
     if sig != 0 && !signal::valid(sig) {
         return Err(Errno::EINVAL);
     }
-    let p = cx.k.process(tid).filter(|p| !p.is_zombie()).ok_or(Errno::ESRCH)?;
+    let p =
+        cx.k.process(tid)
+            .filter(|p| !p.is_zombie())
+            .ok_or(Errno::ESRCH)?;
     if sig != 0 {
-        let info = SigInfo { signo: sig, code: signal::SI_TKILL,
-                             pid: cx.task.process.pid, ..SigInfo::default() };
+        let info = SigInfo {
+            signo: sig,
+            code: signal::SI_TKILL,
+            pid: cx.task.process.pid,
+            ..SigInfo::default()
+        };
         signal::send(&p, info);
     }
     Ok(0)
@@ -164,7 +196,9 @@ fn thread_kill(cx: &mut Ctx, tid: i32, sig: i32) -> KResult<i64> {
 pub fn sys_rt_sigreturn(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     if signal::sigreturn(cx.task).is_err() {
         // A frame the guest wrecked: Linux kills with SIGSEGV.
-        cx.exit_with(crate::task::ExitStatus::Signal(signal::SIGSEGV | signal::CORE_FLAG));
+        cx.exit_with(crate::task::ExitStatus::Signal(
+            signal::SIGSEGV | signal::CORE_FLAG,
+        ));
     }
     cx.replace_regs();
     Ok(0)

@@ -25,22 +25,33 @@ struct Entry {
 
 macro_rules! full {
     ($nr:ident, $h:path) => {
-        Entry { nr: nr::$nr, handler: Some($h), support: Support::Full }
+        Entry {
+            nr: nr::$nr,
+            handler: Some($h),
+            support: Support::Full,
+        }
     };
 }
 
 macro_rules! partial {
     ($nr:ident, $h:path, $why:expr) => {
-        Entry { nr: nr::$nr, handler: Some($h), support: Support::Partial($why) }
+        Entry {
+            nr: nr::$nr,
+            handler: Some($h),
+            support: Support::Partial($why),
+        }
     };
 }
 
 macro_rules! refused {
     ($nr:ident, $errno:ident, $why:expr) => {
-        Entry { nr: nr::$nr, handler: None, support: Support::Unsupported(Errno::$errno, $why) }
+        Entry {
+            nr: nr::$nr,
+            handler: None,
+            support: Support::Unsupported(Errno::$errno, $why),
+        }
     };
 }
-
 
 static TABLE: &[Entry] = &[
     // Files.
@@ -59,8 +70,16 @@ static TABLE: &[Entry] = &[
     full!(DUP, fs::sys_dup),
     full!(DUP2, fs::sys_dup2),
     full!(DUP3, fs::sys_dup3),
-    partial!(FCNTL, fs::sys_fcntl, "no leases or notifications; OFD locks act per process"),
-    partial!(IOCTL, fs::sys_ioctl, "console termios, window size, FIONREAD, FIOCLEX"),
+    partial!(
+        FCNTL,
+        fs::sys_fcntl,
+        "no leases or notifications; OFD locks act per process"
+    ),
+    partial!(
+        IOCTL,
+        fs::sys_ioctl,
+        "console termios, window size, FIONREAD, FIOCLEX"
+    ),
     full!(STAT, fs::sys_stat),
     full!(LSTAT, fs::sys_lstat),
     full!(FSTAT, fs::sys_fstat),
@@ -105,7 +124,11 @@ static TABLE: &[Entry] = &[
     full!(SYNC, path::sys_sync),
     partial!(SYNCFS, path::sys_syncfs, "syncs every file system"),
     full!(CHROOT, path::sys_chroot),
-    partial!(MOUNT, mount::sys_mount, "proc, sysfs, devtmpfs and tmpfs; no bind mounts"),
+    partial!(
+        MOUNT,
+        mount::sys_mount,
+        "proc, sysfs, devtmpfs and tmpfs; no bind mounts"
+    ),
     full!(UMOUNT2, mount::sys_umount2),
     full!(STATFS, mount::sys_statfs),
     full!(FSTATFS, mount::sys_fstatfs),
@@ -117,12 +140,24 @@ static TABLE: &[Entry] = &[
     full!(PSELECT6, poll::sys_pselect6),
     // Memory.
     full!(BRK, mm::sys_brk),
-    partial!(MMAP, mm::sys_mmap, "MAP_SHARED file mappings are private copies, read-only"),
+    partial!(
+        MMAP,
+        mm::sys_mmap,
+        "MAP_SHARED file mappings are private copies, read-only"
+    ),
     full!(MUNMAP, mm::sys_munmap),
     full!(MPROTECT, mm::sys_mprotect),
     partial!(MADVISE, mm::sys_madvise, "only DONTNEED and FREE act"),
-    partial!(MREMAP, mm::sys_mremap, "no MREMAP_DONTUNMAP; old_len 0 refused"),
-    partial!(MSYNC, mm::sys_msync, "nothing to write back: shared file maps are read-only"),
+    partial!(
+        MREMAP,
+        mm::sys_mremap,
+        "no MREMAP_DONTUNMAP; old_len 0 refused"
+    ),
+    partial!(
+        MSYNC,
+        mm::sys_msync,
+        "nothing to write back: shared file maps are read-only"
+    ),
     // Processes.
     full!(EXIT, process::sys_exit),
     full!(EXIT_GROUP, process::sys_exit_group),
@@ -152,29 +187,73 @@ static TABLE: &[Entry] = &[
     full!(SETPGID, process::sys_setpgid),
     full!(SETSID, process::sys_setsid),
     full!(SET_TID_ADDRESS, process::sys_set_tid_address),
-    partial!(SET_ROBUST_LIST, process::sys_set_robust_list, "list not walked at exit"),
+    partial!(
+        SET_ROBUST_LIST,
+        process::sys_set_robust_list,
+        "list not walked at exit"
+    ),
     partial!(ARCH_PRCTL, process::sys_arch_prctl, "FS and GS bases only"),
-    partial!(PRCTL, process::sys_prctl, "PR_SET_NAME and PR_GET_NAME only"),
+    partial!(
+        PRCTL,
+        process::sys_prctl,
+        "PR_SET_NAME and PR_GET_NAME only"
+    ),
     full!(SCHED_YIELD, process::sys_sched_yield),
-    partial!(SCHED_GETAFFINITY, process::sys_sched_getaffinity, "other tasks: online CPUs"),
-    partial!(SCHED_SETAFFINITY, process::sys_sched_setaffinity, "the caller only"),
+    partial!(
+        SCHED_GETAFFINITY,
+        process::sys_sched_getaffinity,
+        "other tasks: online CPUs"
+    ),
+    partial!(
+        SCHED_SETAFFINITY,
+        process::sys_sched_setaffinity,
+        "the caller only"
+    ),
     full!(GETCPU, process::sys_getcpu),
-    partial!(REBOOT, process::sys_reboot, "restart halts instead of booting again"),
-    refused!(RSEQ, ENOSYS, "restartable sequences: glibc runs without them"),
+    partial!(
+        REBOOT,
+        process::sys_reboot,
+        "restart halts instead of booting again"
+    ),
+    refused!(
+        RSEQ,
+        ENOSYS,
+        "restartable sequences: glibc runs without them"
+    ),
     full!(FORK, process::sys_fork),
-    partial!(VFORK, process::sys_vfork, "the child gets a copy of memory, not a share"),
-    partial!(CLONE, process::sys_clone, "new processes only; threads are refused"),
+    partial!(
+        VFORK,
+        process::sys_vfork,
+        "the child gets a copy of memory, not a share"
+    ),
+    partial!(
+        CLONE,
+        process::sys_clone,
+        "new processes only; threads are refused"
+    ),
     refused!(CLONE3, ENOSYS, "glibc falls back to clone"),
     partial!(WAIT4, process::sys_wait4, "no stop or continue reports yet"),
-    partial!(WAITID, process::sys_waitid, "no stop or continue reports yet"),
+    partial!(
+        WAITID,
+        process::sys_waitid,
+        "no stop or continue reports yet"
+    ),
     // Signals.
     full!(RT_SIGACTION, signal::sys_rt_sigaction),
     full!(RT_SIGPROCMASK, signal::sys_rt_sigprocmask),
-    partial!(SIGALTSTACK, signal::sys_sigaltstack, "no alternate stack yet"),
+    partial!(
+        SIGALTSTACK,
+        signal::sys_sigaltstack,
+        "no alternate stack yet"
+    ),
     full!(KILL, signal::sys_kill),
     full!(TKILL, signal::sys_tkill),
     full!(TGKILL, signal::sys_tgkill),
-    partial!(RT_SIGRETURN, signal::sys_rt_sigreturn, "FXSAVE state only, no AVX state"),
+    partial!(
+        RT_SIGRETURN,
+        signal::sys_rt_sigreturn,
+        "FXSAVE state only, no AVX state"
+    ),
     full!(RT_SIGSUSPEND, signal::sys_rt_sigsuspend),
     full!(PAUSE, signal::sys_pause),
     full!(RT_SIGPENDING, signal::sys_rt_sigpending),
@@ -184,15 +263,35 @@ static TABLE: &[Entry] = &[
     full!(CLOCK_GETRES, info::sys_clock_getres),
     full!(GETTIMEOFDAY, info::sys_gettimeofday),
     full!(TIME, info::sys_time),
-    partial!(NANOSLEEP, info::sys_nanosleep, "the remaining time is not written back"),
-    partial!(CLOCK_NANOSLEEP, info::sys_clock_nanosleep, "no remaining time written"),
+    partial!(
+        NANOSLEEP,
+        info::sys_nanosleep,
+        "the remaining time is not written back"
+    ),
+    partial!(
+        CLOCK_NANOSLEEP,
+        info::sys_clock_nanosleep,
+        "no remaining time written"
+    ),
     full!(UNAME, info::sys_uname),
     full!(SETHOSTNAME, info::sys_sethostname),
     partial!(SYSINFO, info::sys_sysinfo, "memory and uptime only"),
     full!(GETRANDOM, info::sys_getrandom),
-    partial!(PRLIMIT64, info::sys_prlimit64, "limits are stored, not enforced"),
-    partial!(GETRLIMIT, info::sys_getrlimit, "limits are stored, not enforced"),
-    partial!(SETRLIMIT, info::sys_setrlimit, "limits are stored, not enforced"),
+    partial!(
+        PRLIMIT64,
+        info::sys_prlimit64,
+        "limits are stored, not enforced"
+    ),
+    partial!(
+        GETRLIMIT,
+        info::sys_getrlimit,
+        "limits are stored, not enforced"
+    ),
+    partial!(
+        SETRLIMIT,
+        info::sys_setrlimit,
+        "limits are stored, not enforced"
+    ),
     partial!(TIMES, info::sys_times, "CPU times read zero"),
     partial!(GETRUSAGE, info::sys_getrusage, "usage reads zero"),
 ];
@@ -271,7 +370,10 @@ mod tests {
             std::fs::write(path, &want).unwrap();
         }
         let have = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(have == want, "kern/SYSCALLS.md is stale: run with UPDATE_SYSCALLS_MD=1");
+        assert!(
+            have == want,
+            "kern/SYSCALLS.md is stale: run with UPDATE_SYSCALLS_MD=1"
+        );
     }
 
     #[test]
@@ -279,8 +381,15 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for e in TABLE {
             assert!(seen.insert(e.nr), "syscall {} listed twice", e.nr);
-            assert!(super::super::abi::name(e.nr).is_some(), "no name for {}", e.nr);
-            assert_eq!(e.handler.is_none(), matches!(e.support, Support::Unsupported(..)));
+            assert!(
+                super::super::abi::name(e.nr).is_some(),
+                "no name for {}",
+                e.nr
+            );
+            assert_eq!(
+                e.handler.is_none(),
+                matches!(e.support, Support::Unsupported(..))
+            );
         }
     }
 }
