@@ -337,13 +337,21 @@ impl AddressSpace {
         st.free_below(base, len).ok_or(Errno::ENOMEM)
     }
 
-    /// Removes `[start, end)` from the address space (munmap).
-    pub fn unmap(&self, start: u64, end: u64) {
+    /// Removes `[start, end)` from the address space (munmap); EINVAL past the top of
+    /// user space, where the stub lives.
+    pub fn unmap(&self, start: u64, end: u64) -> KResult<()> {
+        if end > self.task_top() {
+            return Err(Errno::EINVAL);
+        }
         self.state.lock().unmap(&self.mem, start, end);
+        Ok(())
     }
 
     /// Changes the protection of `[start, end)`; ENOMEM if part of it is not mapped.
     pub fn protect(&self, start: u64, end: u64, prot: Prot) -> KResult<()> {
+        if end > self.task_top() {
+            return Err(Errno::ENOMEM);
+        }
         let mut st = self.state.lock();
         if !st.range_is_covered(start, end) {
             return Err(Errno::ENOMEM);
@@ -365,6 +373,9 @@ impl AddressSpace {
     /// touch sees zeros, or the file's data for a private file mapping. ENOMEM if part
     /// of the range is not mapped.
     pub fn discard(&self, start: u64, end: u64) -> KResult<()> {
+        if end > self.task_top() {
+            return Err(Errno::ENOMEM);
+        }
         let mut st = self.state.lock();
         if !st.range_is_covered(start, end) {
             return Err(Errno::ENOMEM);

@@ -153,7 +153,7 @@ pub fn sys_munmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let end = page_up(len)
         .and_then(|l| addr.checked_add(l))
         .ok_or(Errno::EINVAL)?;
-    cx.mm().unmap(addr, end);
+    cx.mm().unmap(addr, end)?;
     Ok(0)
 }
 
