@@ -41,6 +41,47 @@ pub trait BlockDevice: Send + Sync {
     fn name(&self) -> &str;
 }
 
+/// Checks a single name a file system is asked to create, remove or rename: ENOENT when
+/// empty, ENAMETOOLONG past 255 bytes, EINVAL for a '/' or a NUL (the path walk never
+/// passes those; a damaged caller must not write them to disk).
+pub fn check_name(name: &[u8]) -> KResult<()> {
+    if name.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if name.len() > vfs::NAME_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    if name.contains(&b'/') || name.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// Whether `name` is "." or "..".
+pub fn is_dot(name: &[u8]) -> bool {
+    name == b"." || name == b".."
+}
+
+/// The name checks every rename makes, as Linux's do_renameat2: dot entries can be
+/// neither renamed (EBUSY) nor renamed over (EBUSY, or EEXIST with RENAME_NOREPLACE).
+pub fn check_rename_names(old: &[u8], new: &[u8], flags: u32) -> KResult<()> {
+    const RENAME_NOREPLACE: u32 = 1;
+
+    if is_dot(old) {
+        return Err(Errno::EBUSY);
+    }
+    if is_dot(new) {
+        let noreplace = flags & RENAME_NOREPLACE != 0;
+        return Err(if noreplace {
+            Errno::EEXIST
+        } else {
+            Errno::EBUSY
+        });
+    }
+    check_name(old)?;
+    check_name(new)
+}
+
 /// The type bits of an inode's mode (`S_IFMT`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileType {

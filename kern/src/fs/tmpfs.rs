@@ -29,7 +29,8 @@ use std::sync::{Arc, Weak};
 use parking_lot::{Mutex, RwLock};
 
 use super::{
-    DirEntry, FileSystem, FileType, FsStats, Inode, NewInode, SetAttr, Stat, Timespec, PAGE_SIZE,
+    check_name, check_rename_names, is_dot, DirEntry, FileSystem, FileType, FsStats, Inode,
+    NewInode, SetAttr, Stat, Timespec, PAGE_SIZE,
 };
 use crate::errno::{Errno, KResult};
 
@@ -508,24 +509,6 @@ fn check_new_name(name: &[u8]) -> KResult<()> {
     check_name(name)
 }
 
-/// Checks the form of a name that is neither empty nor a dot entry.
-fn check_name(name: &[u8]) -> KResult<()> {
-    if name.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    if name.len() > NAME_MAX {
-        return Err(Errno::ENAMETOOLONG);
-    }
-    if name.contains(&b'/') || name.contains(&0) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(())
-}
-
-fn is_dot(name: &[u8]) -> bool {
-    name == b"." || name == b".."
-}
-
 impl Inode for TmpInode {
     fn stat(&self) -> KResult<Stat> {
         let st = self.state.read();
@@ -853,21 +836,7 @@ impl Inode for TmpInode {
             return Err(Errno::ENOTDIR);
         }
 
-        // Dot entries cannot be renamed nor be renamed over (do_renameat2's EBUSY; with
-        // RENAME_NOREPLACE the target "exists").
-        if is_dot(old_name) {
-            return Err(Errno::EBUSY);
-        }
-        if is_dot(new_name) {
-            let noreplace = flags & RENAME_NOREPLACE != 0;
-            return Err(if noreplace {
-                Errno::EEXIST
-            } else {
-                Errno::EBUSY
-            });
-        }
-        check_name(old_name)?;
-        check_name(new_name)?;
+        check_rename_names(old_name, new_name, flags)?;
 
         let _serial = self.fs.rename_lock.lock();
         let t = now();

@@ -12,9 +12,9 @@ use parking_lot::RwLockWriteGuard;
 
 use super::dir::{new_dir_block, Slot};
 use super::inode::{DiskInode, Ext2Inode, InodeState, FAST_SYMLINK_MAX, SYMLINK_MAX};
-use super::{LINK_MAX, NAME_MAX, ROOT_INO};
+use super::{LINK_MAX, ROOT_INO};
 use crate::errno::{Errno, KResult};
-use crate::fs::{FileType, Inode, NewInode};
+use crate::fs::{check_name, check_rename_names, is_dot, FileType, Inode, NewInode};
 
 /// renameat2's flags.
 const RENAME_NOREPLACE: u32 = 1;
@@ -26,26 +26,6 @@ const MAX_BAD_INODES: usize = 16;
 /// Deepest directory tree the ancestry walk of a rename follows before calling the tree
 /// damaged (a loop of ".." entries).
 const MAX_DEPTH: usize = 1 << 16;
-
-/// ENOENT for an empty name, ENAMETOOLONG past 255 bytes, EINVAL for a '/' or a NUL
-/// (the path walk never passes those; a damaged caller must not write them).
-fn check_name(name: &[u8]) -> KResult<()> {
-    if name.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    if name.len() > NAME_MAX {
-        return Err(Errno::ENAMETOOLONG);
-    }
-    if name.contains(&b'/') || name.contains(&0) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(())
-}
-
-/// Whether `name` is "." or "..".
-fn is_dot(name: &[u8]) -> bool {
-    name == b"." || name == b".."
-}
 
 /// `i_block[0]` and `i_block[1]` for device number `rdev` (glibc's `makedev` layout, as
 /// `stat` reports it): the old 8:8 encoding when it fits, else the new 12:20 one in
@@ -459,21 +439,7 @@ impl Ext2Inode {
             return Err(Errno::ENOTDIR);
         }
 
-        // Dot entries cannot be renamed nor renamed over (do_renameat2's EBUSY; with
-        // RENAME_NOREPLACE the target "exists").
-        if is_dot(old_name) {
-            return Err(Errno::EBUSY);
-        }
-        if is_dot(new_name) {
-            let noreplace = flags & RENAME_NOREPLACE != 0;
-            return Err(if noreplace {
-                Errno::EEXIST
-            } else {
-                Errno::EBUSY
-            });
-        }
-        check_name(old_name)?;
-        check_name(new_name)?;
+        check_rename_names(old_name, new_name, flags)?;
 
         if self.ino == nd.ino {
             let mut old = self.state.write();
