@@ -6,7 +6,7 @@
 
 mod cmdline;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, Weak};
 
 use arch_um::physmem::{PhysMem, FRAME_SIZE};
 use arch_um::stub::{self, StubLayout};
@@ -23,6 +23,7 @@ use kern::kernel::{Kernel, KernelConfig};
 use kern::mm::cache::PageCache;
 use kern::mm::frame::{FrameAllocator, PhysAddr};
 use kern::mm::space::Memory;
+use kern::task::ExitStatus;
 use kern::tty::Console;
 
 /// Exit status for a command line the kernel cannot use.
@@ -44,7 +45,7 @@ fn main() {
     };
 
     kern::printk::init(config.loglevel);
-    let code = match boot(&config) {
+    let code = match Machine::new(&config).and_then(|m| m.run(&config)) {
         Ok(code) => code,
         Err(msg) => {
             log::error!("{msg}");
@@ -54,99 +55,160 @@ fn main() {
     arch_um::host::exit(code);
 }
 
-/// Boots the machine described by `config` and returns the kernel's exit status.
-fn boot(config: &BootConfig) -> Result<i32, String> {
-    log::info!(
-        "kernel {} (user-mode, x86_64) on host {}",
-        env!("CARGO_PKG_VERSION"),
-        arch_um::host::host_name()
-    );
-    log::info!("Kernel command line: {}", config.to_cmdline_string());
-
-    let mem = memory(config.mem_bytes)?;
-    let root_fs = mount_root(config)?;
-
-    let devices = Devices::default();
-    devices.register_memory_devices();
-    let console = Arc::new(Console::new(Arc::new(HostConsole)));
-    devices.register(mkdev(5, 1), console.clone());
-    devices.register(mkdev(5, 0), console.clone());
-    drivers::console::start_input(console.clone())?;
-
-    let vfs = Vfs::new(root_fs.clone());
-    vfs.mount(b"/dev", DevFs::new(), b"devtmpfs");
-    log::info!("devtmpfs: mounted on /dev");
-
-    let host_cpus = arch_um::thread::host_cpus();
-    log::info!(
-        "smp: {} virtual CPU(s) on {} host CPU(s)",
-        config.ncpus,
-        host_cpus
-    );
-
-    let kconfig = KernelConfig {
-        strace: config.strace,
-        cmdline: config.to_cmdline_string(),
-        hostname: "(none)".into(),
-        root_device: format!("/dev/{}", Ubd::name_of(config.root)),
-    };
-    let k = Kernel::new(mem, vfs, devices, config.ncpus, kconfig);
-    console.set_signaller(kern::signal::group_signaller(&k));
-
-    // A host SIGTERM, SIGINT, SIGHUP or SIGQUIT halts the machine in order: file systems
-    // are synced and the terminal restored.
-    let weak = Arc::downgrade(&k);
-    let halt = move |sig| {
-        log::warn!("host signal {sig}: halting");
-        if let Some(k) = weak.upgrade() {
-            k.halt(kern::task::ExitStatus::Signal(sig));
-        }
-    };
-    let resized = move || console.resized();
-    arch_um::host::on_host_signals(halt, resized)
-        .map_err(|e| format!("cannot watch host signals: {e}"))?;
-    let init = InitSpec {
-        path: config.init.clone(),
-        args: config.init_args.clone(),
-    };
-    let status = kern::boot::run(&k, init);
-
-    if let Err(e) = root_fs.sync() {
-        log::error!("sync of the root file system failed: {e}");
-    }
-    log::info!("reboot: System halted (init: {status:?})");
-    Ok(status.host_code())
+/// What outlives a reboot: the host resources each boot takes over from the last, and
+/// the kernel now running, for the host-side threads (console keys, host signals) that
+/// outlive every kernel.
+struct Machine {
+    physmem: Arc<PhysMem>,
+    stub_layout: StubLayout,
+    console: Arc<Console>,
+    current: Arc<RwLock<Weak<Kernel>>>,
 }
 
-/// Physical memory, the stub's place and its code.
-fn memory(mem_bytes: u64) -> Result<Arc<Memory>, String> {
-    let physmem = PhysMem::new(mem_bytes).map_err(|e| {
-        format!(
-            "cannot allocate {} MiB of physical memory: {e}",
-            mem_bytes >> 20
-        )
-    })?;
-    let stub_layout = StubLayout::reserve()
-        .map_err(|e| format!("no room for the stub in the host address space: {e}"))?;
+impl Machine {
+    /// Reserves physical memory and the stub's place, and starts the console.
+    fn new(config: &BootConfig) -> Result<Machine, String> {
+        let physmem = PhysMem::new(config.mem_bytes).map_err(|e| {
+            format!(
+                "cannot allocate {} MiB of physical memory: {e}",
+                config.mem_bytes >> 20
+            )
+        })?;
+        let stub_layout = StubLayout::reserve()
+            .map_err(|e| format!("no room for the stub in the host address space: {e}"))?;
 
-    // Frame 0 holds the stub's code for every address space.
-    let stub_code = PhysAddr(0);
-    stub::install_code(&physmem, stub_code.0);
-    let frames = FrameAllocator::new((mem_bytes / FRAME_SIZE) as usize, 1);
-    let cache = PageCache::new(frames.total() / 4);
+        let current: Arc<RwLock<Weak<Kernel>>> = Arc::new(RwLock::new(Weak::new()));
+        let console = Arc::new(Console::new(Arc::new(HostConsole)));
+        let kernel = current.clone();
+        console.set_signaller(Box::new(move |pgrp, sig| {
+            let k = kernel.read().ok().and_then(|w| w.upgrade());
+            if let Some(k) = k {
+                kern::signal::signal_group(&k, pgrp, sig);
+            }
+        }));
+        drivers::console::start_input(console.clone())?;
 
-    log::info!(
-        "Memory: {}K physical memory, stub at {:#x}",
-        mem_bytes >> 10,
-        stub_layout.base()
-    );
-    Ok(Arc::new(Memory {
-        physmem,
-        frames,
-        stub_layout,
-        stub_code,
-        cache,
-    }))
+        // A host SIGTERM, SIGINT, SIGHUP or SIGQUIT halts the machine in order: file
+        // systems are synced and the terminal restored.
+        let kernel = current.clone();
+        let halt = move |sig| {
+            log::warn!("host signal {sig}: halting");
+            let k = kernel.read().ok().and_then(|w| w.upgrade());
+            if let Some(k) = k {
+                k.halt(kern::task::ExitStatus::Signal(sig));
+            }
+        };
+        let tty = console.clone();
+        let resized = move || tty.resized();
+        arch_um::host::on_host_signals(halt, resized)
+            .map_err(|e| format!("cannot watch host signals: {e}"))?;
+
+        Ok(Machine {
+            physmem: Arc::new(physmem),
+            stub_layout,
+            console,
+            current,
+        })
+    }
+
+    /// Boots until the machine halts without asking to restart; returns the kernel's
+    /// exit status.
+    fn run(&self, config: &BootConfig) -> Result<i32, String> {
+        loop {
+            let (status, restart) = self.boot(config)?;
+            if !restart {
+                return Ok(status.host_code());
+            }
+
+            // Nothing of the last boot may reach into the next: its guest processes are
+            // gone and its memory reads as zeros.
+            let left = arch_um::host::kill_and_reap_children();
+            if left > 0 {
+                log::warn!("reboot: killed {left} host process(es) the halt left behind");
+            }
+            self.physmem
+                .discard_all()
+                .map_err(|e| format!("reboot: cannot clear physical memory: {e}"))?;
+        }
+    }
+
+    /// Boots the machine once; returns init's status and whether reboot(2) asked for a
+    /// restart.
+    fn boot(&self, config: &BootConfig) -> Result<(ExitStatus, bool), String> {
+        log::info!(
+            "kernel {} (user-mode, x86_64) on host {}",
+            env!("CARGO_PKG_VERSION"),
+            arch_um::host::host_name()
+        );
+        log::info!("Kernel command line: {}", config.to_cmdline_string());
+
+        let mem = self.memory(config.mem_bytes);
+        let root_fs = mount_root(config)?;
+
+        let devices = Devices::default();
+        devices.register_memory_devices();
+        devices.register(mkdev(5, 1), self.console.clone());
+        devices.register(mkdev(5, 0), self.console.clone());
+
+        let vfs = Vfs::new(root_fs.clone());
+        vfs.mount(b"/dev", DevFs::new(), b"devtmpfs");
+        log::info!("devtmpfs: mounted on /dev");
+
+        let host_cpus = arch_um::thread::host_cpus();
+        log::info!(
+            "smp: {} virtual CPU(s) on {} host CPU(s)",
+            config.ncpus,
+            host_cpus
+        );
+
+        let kconfig = KernelConfig {
+            strace: config.strace,
+            cmdline: config.to_cmdline_string(),
+            hostname: "(none)".into(),
+            root_device: format!("/dev/{}", Ubd::name_of(config.root)),
+        };
+        let k = Kernel::new(mem, vfs, devices, config.ncpus, kconfig);
+        if let Ok(mut current) = self.current.write() {
+            *current = Arc::downgrade(&k);
+        }
+
+        let init = InitSpec {
+            path: config.init.clone(),
+            args: config.init_args.clone(),
+        };
+        let status = kern::boot::run(&k, init);
+
+        if let Err(e) = root_fs.sync() {
+            log::error!("sync of the root file system failed: {e}");
+        }
+        let restart = k.restart_requested();
+        if !restart {
+            log::info!("reboot: System halted (init: {status:?})");
+        }
+        Ok((status, restart))
+    }
+
+    /// Physical memory with a fresh frame allocator and page cache, the stub's code in
+    /// frame 0.
+    fn memory(&self, mem_bytes: u64) -> Arc<Memory> {
+        let stub_code = PhysAddr(0);
+        stub::install_code(&self.physmem, stub_code.0);
+        let frames = FrameAllocator::new((mem_bytes / FRAME_SIZE) as usize, 1);
+        let cache = PageCache::new(frames.total() / 4);
+
+        log::info!(
+            "Memory: {}K physical memory, stub at {:#x}",
+            mem_bytes >> 10,
+            self.stub_layout.base()
+        );
+        Arc::new(Memory {
+            physmem: self.physmem.clone(),
+            frames,
+            stub_layout: self.stub_layout,
+            stub_code,
+            cache,
+        })
+    }
 }
 
 /// Opens the block devices and mounts the one `root=` names.

@@ -699,6 +699,54 @@ fn piped_lines_drive_the_default_init_to_poweroff() {
     );
 }
 
+/// `reboot` runs busybox init's shutdown, then the same kernel process boots the image
+/// again: the second boot sees what the first wrote, none of the first boot's guest
+/// processes is left on the host, and `halt` then ends the kernel with status 0.
+#[test]
+fn reboot_boots_again_in_the_same_process() {
+    const BANNER: &str = "Welcome to kernel-guest";
+
+    let img = guest().private_image("console-reboot");
+    let ubd0 = img.ubd0();
+    let mut k = LiveKernel::start(&["quiet", "ncpus=2", &ubd0]);
+    k.send("echo kept > /root/before-reboot && echo first-boot-wrote\n");
+    k.wait_for_stdout("first-boot-wrote\n", BOOT_TIMEOUT);
+    let first: Vec<i32> = k.guests().iter().map(|p| p.pid).collect();
+    assert!(
+        !first.is_empty(),
+        "no guest processes on the host\n{}",
+        k.describe()
+    );
+
+    k.send("reboot\n");
+    let second = poll(BOOT_TIMEOUT, || {
+        (k.stdout_so_far().matches(BANNER).count() >= 2).then_some(())
+    });
+    assert!(second.is_some(), "no second boot\n{}", k.describe());
+    k.send("cat /root/before-reboot && echo second-boot-read\n");
+    k.wait_for_stdout("second-boot-read\n", BOOT_TIMEOUT);
+    let now: Vec<i32> = k.guests().iter().map(|p| p.pid).collect();
+    let survivors: Vec<&i32> = now.iter().filter(|p| first.contains(p)).collect();
+    assert!(
+        survivors.is_empty(),
+        "host processes of the first boot survived the reboot: {survivors:?}\n{}",
+        k.describe()
+    );
+
+    k.send("halt\n");
+    k.close_stdin();
+    let done = k.finish(BOOT_TIMEOUT);
+    assert_exit(&done, 0);
+    let out = unix_text(&done.output.stdout);
+    assert!(has_line(&out, "kept"), "{}", describe(&done.output));
+    assert!(
+        out.contains("Requesting system reboot") && out.contains("Requesting system halt"),
+        "busybox init's shutdown did not run both times\n{}",
+        describe(&done.output)
+    );
+    assert_fsck_clean(&img.path);
+}
+
 /// The end of piped input is end of file on the console: a shell reading it exits.
 #[test]
 fn end_of_piped_input_ends_the_shell_and_the_kernel() {

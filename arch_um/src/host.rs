@@ -358,3 +358,53 @@ where
     }
     Ok(())
 }
+
+/// Kills every child process of the kernel with SIGKILL and reaps them all: no guest
+/// process of a halted machine may outlive it into the next boot. Returns how many were
+/// still alive (not zombies).
+pub fn kill_and_reap_children() -> usize {
+    let me = std::process::id() as i32;
+    let mut killed = 0;
+
+    // A child's parent is recorded in the fourth field of /proc/PID/stat, after the
+    // command name in parentheses (which may itself hold spaces and parentheses).
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            let mut fields = stat.rsplit_once(')').map_or("", |f| f.1).split_whitespace();
+            let state = fields.next();
+            let ppid = fields.next().and_then(|p| p.parse::<i32>().ok());
+            if ppid == Some(me) {
+                // SAFETY: SIGKILL to a child of ours that we have not reaped.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+
+                // A zombie was killed already and only waits for its reaper.
+                if state != Some("Z") {
+                    killed += 1;
+                }
+            }
+        }
+    }
+
+    loop {
+        let mut status = 0;
+
+        // SAFETY: status is a valid out-pointer.
+        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
+        if r < 0 && nix::errno::Errno::last_raw() == libc::EINTR {
+            continue;
+        }
+        if r < 0 {
+            return killed;
+        }
+    }
+}

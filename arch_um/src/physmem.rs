@@ -112,6 +112,19 @@ impl PhysMem {
         unsafe { std::ptr::copy(s, d, len) };
     }
 
+    /// Gives every frame's memory back to the host (a reboot's fresh start): the file
+    /// keeps its size and reads as zeros.
+    pub fn discard_all(&self) -> HostResult<()> {
+        let mode = libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE;
+
+        // SAFETY: fallocate on our own memory file; no memory is touched by the call.
+        let r = unsafe { libc::fallocate(self.fd.as_raw_fd(), mode, 0, self.len_bytes as i64) };
+        if r < 0 {
+            return Err(HostError::last("fallocate physmem"));
+        }
+        Ok(())
+    }
+
     fn range_ptr(&self, off: u64, len: usize) -> *mut u8 {
         let end = off.checked_add(len as u64);
         assert!(

@@ -124,6 +124,14 @@ pub enum Resume {
     Continue,
 }
 
+/// `struct ptrace_peeksiginfo_args` of the uapi header.
+#[repr(C)]
+struct PeekSiginfoArgs {
+    off: u64,
+    flags: u32,
+    nr: i32,
+}
+
 fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> HostResult<i64> {
     // SAFETY: every caller passes a request with the addr/data meaning ptrace(2) gives
     // it, and data points to memory of the size that request writes or reads.
@@ -302,7 +310,30 @@ impl Stopped {
     /// running guest code untraced: it is pointed at `park_rip` (a loop in the stub) and
     /// sent SIGSTOP before the detach. The caller keeps the guest's registers. Returns its
     /// id.
-    pub fn detach_parked(mut self, park_rip: u64) -> HostResult<HostTid> {
+    ///
+    /// A tracee with a host signal pending is refused (EAGAIN) and stays stopped with this
+    /// tracer: a fault's SIGSEGV is queued behind the PTRACE_INTERRUPT stop that
+    /// preempted it, and once detached the host would deliver it with no tracer to
+    /// intercept it and kill the process.
+    pub fn detach_parked(mut self, park_rip: u64) -> Result<HostTid, (Stopped, HostError)> {
+        match self.has_pending_signal() {
+            Ok(false) => {}
+            Ok(true) => {
+                let e = HostError {
+                    errno: libc::EAGAIN,
+                    op: "detach: signal pending",
+                };
+                return Err((self, e));
+            }
+            Err(e) => return Err((self, e)),
+        }
+        if let Err(e) = self.park_and_detach(park_rip) {
+            return Err((self, e));
+        }
+        Ok(self.tid)
+    }
+
+    fn park_and_detach(&mut self, park_rip: u64) -> HostResult<()> {
         let mut regs = self.regs()?;
         regs.rip = park_rip;
         regs.eflags = 0x202;
@@ -313,7 +344,31 @@ impl Stopped {
         // SAFETY: SIGSTOP to our own stopped tracee, delivered once it is detached.
         unsafe { libc::syscall(libc::SYS_tgkill, self.tid, self.tid, libc::SIGSTOP) };
         ptrace_raw(libc::PTRACE_DETACH, self.tid, 0, 0)?;
-        Ok(self.tid)
+        Ok(())
+    }
+
+    /// Whether a host signal waits in the tracee's private or shared queue.
+    pub fn has_pending_signal(&self) -> HostResult<bool> {
+        for flags in [0, libc::PTRACE_PEEKSIGINFO_SHARED] {
+            let args = PeekSiginfoArgs {
+                off: 0,
+                flags,
+                nr: 1,
+            };
+            // SAFETY: siginfo_t is plain data; all-zero is a valid value.
+            let mut si: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            let a = &args as *const PeekSiginfoArgs as usize;
+            let n = ptrace_raw(
+                libc::PTRACE_PEEKSIGINFO,
+                self.tid,
+                a,
+                &mut si as *mut libc::siginfo_t as usize,
+            )?;
+            if n > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Kills the tracee with SIGKILL and reaps it.

@@ -61,6 +61,9 @@ pub struct Kernel {
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
     halting: std::sync::atomic::AtomicBool,
+    /// reboot(2) asked for a restart: the host side boots a fresh kernel once this one
+    /// has halted.
+    restart: std::sync::atomic::AtomicBool,
     /// This kernel, for file systems that need a handle on it (procfs).
     me: std::sync::Weak<Kernel>,
     /// The root device's name, for /proc/mounts.
@@ -95,8 +98,9 @@ impl Kernel {
             halted: Mutex::new(None),
             halt_cv: Condvar::new(),
             halting: Default::default(),
+            restart: Default::default(),
         });
-        let _ = crate::signal::KERNEL.set(Arc::downgrade(&k));
+        *crate::signal::KERNEL.write() = Some(Arc::downgrade(&k));
         k
     }
 
@@ -184,6 +188,18 @@ impl Kernel {
         self.halting.store(true, Ordering::Release);
         self.cpus.stop_all();
         self.halt_cv.notify_all();
+    }
+
+    /// Halts the machine and asks the host side to boot it again (reboot(2)'s
+    /// LINUX_REBOOT_CMD_RESTART).
+    pub fn restart(&self) {
+        self.restart.store(true, Ordering::Release);
+        self.halt(ExitStatus::Code(0));
+    }
+
+    /// Whether the halt was a restart.
+    pub fn restart_requested(&self) -> bool {
+        self.restart.load(Ordering::Acquire)
     }
 
     /// Whether the machine is halting: CPUs drop what they run.

@@ -108,3 +108,49 @@ impl Default for WarnOnce {
         WarnOnce::new()
     }
 }
+
+/// A time gate for warnings that may repeat: yes at most once per interval, so that a
+/// guest that keeps triggering one cannot flood the log.
+pub struct RateLimit {
+    interval_ns: u64,
+    last_ns: AtomicU64,
+}
+
+impl RateLimit {
+    /// A gate that opens at most once every `interval_ns` of uptime.
+    pub const fn new(interval_ns: u64) -> RateLimit {
+        RateLimit {
+            interval_ns,
+            last_ns: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether a warning may be logged now.
+    pub fn allow(&self) -> bool {
+        let now = uptime_ns().max(1);
+        let last = self.last_ns.load(Ordering::Relaxed);
+        if last != 0 && now.saturating_sub(last) < self.interval_ns {
+            return false;
+        }
+        self.last_ns
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::RateLimit;
+
+    #[test]
+    fn a_rate_limit_opens_once_per_interval() {
+        let hour = RateLimit::new(3_600_000_000_000);
+        assert!(hour.allow());
+        assert!(!hour.allow());
+        assert!(!hour.allow());
+
+        let none = RateLimit::new(0);
+        assert!(none.allow());
+        assert!(none.allow());
+    }
+}

@@ -14,6 +14,7 @@ use smp::VcpuId;
 use crate::kernel::Kernel;
 use crate::mm::space::HostFault;
 use crate::mm::FaultOutcome;
+use crate::printk::{uptime_ns, RateLimit};
 use crate::process;
 use crate::signal::{self, Delivery, SigInfo};
 use crate::syscall::{self, Flow};
@@ -75,7 +76,13 @@ pub fn give_work(k: &Kernel, cpu: VcpuId) {
         match task.migrate(idle.0) {
             Ok(()) => k.cpus.push(idle, task),
             Err(e) => {
-                log::warn!("pid {}: cannot move to vcpu{}: {e}", task.tid, idle.0);
+                // A host signal pending (a fault behind a preemption) is routine: the
+                // task stays and this CPU handles the fault first.
+                if e.errno == crate::errno::Errno::EAGAIN as i32 {
+                    log::debug!("pid {}: stays on vcpu{}: {e}", task.tid, cpu.0);
+                } else {
+                    log::warn!("pid {}: cannot move to vcpu{}: {e}", task.tid, idle.0);
+                }
                 k.cpus.push(cpu, task);
             }
         }
@@ -121,6 +128,7 @@ pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ran {
 
 fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     if stays_stopped(task) {
+        task.stopped_in_wait = true;
         return Flow::Block;
     }
     if task.blocked.is_some() {
@@ -193,6 +201,7 @@ fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
             Delivery::Exit(status) => return Flow::Exit(status),
             // Stopped inside a wait: the call runs again once the process continues.
             Delivery::Stopped => {
+                task.stopped_in_wait = true;
                 task.blocked = Some(kind);
                 return Flow::Block;
             }
@@ -216,8 +225,26 @@ fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     flow
 }
 
+/// How late past its deadline a timed wait may end before the watchdog calls it a lost
+/// wake-up. Generous: a loaded 2-core host with 8 virtual CPUs runs late by tens of ms.
+const LATE_WAKEUP_NS: u64 = 1_000_000_000;
+
 fn finish_wait(task: &mut Task) {
+    static LATE: RateLimit = RateLimit::new(1_000_000_000);
+
+    if let Some(deadline) = task.deadline_ns {
+        let late = uptime_ns().saturating_sub(deadline);
+        if late > LATE_WAKEUP_NS && !task.stopped_in_wait && LATE.allow() {
+            log::warn!(
+                "watchdog: pid {} woke {} ms past its deadline (a lost wake-up?)",
+                task.tid,
+                late / 1_000_000
+            );
+        }
+    }
+
     task.deadline_ns = None;
+    task.stopped_in_wait = false;
     task.progress = 0;
     task.fifo_end = None;
 }

@@ -185,7 +185,8 @@ pub fn send(process: &Arc<Process>, info: SigInfo) {
     // could take it.
     if info.signo == SIGCONT && process.stopped.lock().take().is_some() {
         *process.job_report.lock() = Some(JobReport::Continued);
-        if let Some(k) = KERNEL.get().and_then(|w| w.upgrade()) {
+        let k = KERNEL.read().as_ref().and_then(|w| w.upgrade());
+        if let Some(k) = k {
             notify_parent_job(&k, process, CLD_CONTINUED, SIGCONT);
         }
         process.cont_wait.wake_all();
@@ -193,27 +194,25 @@ pub fn send(process: &Arc<Process>, info: SigInfo) {
     process.wake_tasks();
 }
 
-/// A function that sends a signal to every process of a group, for the console's
-/// signal keys.
-pub fn group_signaller(k: &Arc<Kernel>) -> Box<dyn Fn(i32, i32) + Send + Sync> {
-    let weak = Arc::downgrade(k);
-    Box::new(move |pgrp, sig| {
-        let Some(k) = weak.upgrade() else { return };
-        let info = SigInfo {
-            signo: sig,
-            code: SI_KERNEL,
-            ..SigInfo::default()
-        };
-        for p in k.processes() {
-            if p.pgid.load(std::sync::atomic::Ordering::Relaxed) == pgrp {
-                send(&p, info);
-            }
+/// Sends `sig` to every process of process group `pgrp`, from the kernel (the console's
+/// signal keys).
+pub fn signal_group(k: &Kernel, pgrp: i32, sig: i32) {
+    let info = SigInfo {
+        signo: sig,
+        code: SI_KERNEL,
+        ..SigInfo::default()
+    };
+    for p in k.processes() {
+        if p.pgid.load(std::sync::atomic::Ordering::Relaxed) == pgrp {
+            send(&p, info);
         }
-    })
+    }
 }
 
-/// The kernel, for signal paths that start without one (a SIGCONT sent from anywhere).
-pub static KERNEL: std::sync::OnceLock<std::sync::Weak<Kernel>> = std::sync::OnceLock::new();
+/// The running kernel, for signal paths that start without one (a SIGCONT sent from
+/// anywhere). Replaced at each boot: reboot runs a fresh kernel in the same process.
+pub static KERNEL: parking_lot::RwLock<Option<std::sync::Weak<Kernel>>> =
+    parking_lot::const_rwlock(None);
 
 /// SIGCHLD codes for job control.
 pub const CLD_STOPPED: i32 = 5;

@@ -263,6 +263,9 @@ pub struct Task {
     /// Bytes a blocking write has already moved, so that a restarted write goes on where
     /// it left off.
     pub progress: usize,
+    /// The process was stopped (job control) during the current timed wait, so the
+    /// watchdog does not take a wait that ends late for a lost wake-up.
+    pub stopped_in_wait: bool,
     /// The mask to restore after sigsuspend's handler, if sigsuspend set one.
     pub saved_sigmask: Option<u64>,
     /// The child of a vfork this task waits for.
@@ -295,6 +298,7 @@ impl Task {
             blocked: None,
             deadline_ns: None,
             progress: 0,
+            stopped_in_wait: false,
             saved_sigmask: None,
             vfork_child: None,
             fifo_end: None,
@@ -313,7 +317,15 @@ impl Task {
     pub fn migrate(&mut self, cpu: usize) -> Result<(), arch_um::HostError> {
         if let Some(host) = self.host.take() {
             let park = self.mm().stub_park_addr();
-            self.adopt = Some(host.detach_parked(park)?);
+            match host.detach_parked(park) {
+                Ok(tid) => self.adopt = Some(tid),
+                Err((host, e)) => {
+                    // It stays here; its registers may point at the parking loop now.
+                    self.host = Some(host);
+                    self.host_regs = Regs::default();
+                    return Err(e);
+                }
+            }
         }
         self.cpu = cpu;
         self.cell.set_cpu(cpu);

@@ -34,7 +34,7 @@ pub const BUS_ADRERR: i32 = 2;
 /// Physical memory and the frame allocator: what every address space draws on.
 pub struct Memory {
     /// The host memory file and the kernel's mapping of it.
-    pub physmem: PhysMem,
+    pub physmem: Arc<PhysMem>,
     /// Frames of it.
     pub frames: FrameAllocator,
     /// Where every stub process keeps its stub.

@@ -522,10 +522,13 @@ pub fn sys_reboot(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
     match a[2] as u32 {
         CMD_CAD_ON | CMD_CAD_OFF => Ok(0),
-        CMD_POWER_OFF | CMD_HALT | CMD_RESTART => {
-            if a[2] as u32 == CMD_RESTART {
-                log::warn!("reboot: restarting is not supported; halting instead");
-            }
+        CMD_RESTART => {
+            log::info!("reboot: Restarting system");
+            cx.k.restart();
+            cx.exit_with(ExitStatus::Code(0));
+            Ok(0)
+        }
+        CMD_POWER_OFF | CMD_HALT => {
             log::info!(
                 "reboot: {}",
                 if a[2] as u32 == CMD_POWER_OFF {

@@ -210,11 +210,7 @@ static TABLE: &[Entry] = &[
         "the caller only"
     ),
     full!(GETCPU, process::sys_getcpu),
-    partial!(
-        REBOOT,
-        process::sys_reboot,
-        "restart halts instead of booting again"
-    ),
+    full!(REBOOT, process::sys_reboot),
     refused!(
         RSEQ,
         ENOSYS,
@@ -232,12 +228,8 @@ static TABLE: &[Entry] = &[
         "new processes only; threads are refused"
     ),
     refused!(CLONE3, ENOSYS, "glibc falls back to clone"),
-    partial!(WAIT4, process::sys_wait4, "no stop or continue reports yet"),
-    partial!(
-        WAITID,
-        process::sys_waitid,
-        "no stop or continue reports yet"
-    ),
+    full!(WAIT4, process::sys_wait4),
+    partial!(WAITID, process::sys_waitid, "no P_PIDFD (no pidfds)"),
     // Signals.
     full!(RT_SIGACTION, signal::sys_rt_sigaction),
     full!(RT_SIGPROCMASK, signal::sys_rt_sigprocmask),
