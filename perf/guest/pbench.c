@@ -16,6 +16,7 @@
  *   getppid                 µs per intercepted system call
  *   yield                   µs per sched_yield ping-pong round trip between two processes
  *   pipe                    µs per one-byte pipe round trip between two processes
+ *   yield:split, pipe:split the same with the two processes pinned to CPUs 0 and 1
  *   fork                    µs per fork + _exit + waitpid
  *   exec:PATH               µs per fork + execve(PATH) + waitpid (PATH must exit 0)
  *   fault                   µs per first touch of a fresh anonymous page
@@ -100,15 +101,52 @@ static int run_getppid(long n, double *sec)
     return 0;
 }
 
+/* yield:split and pipe:split: the parent runs on CPU 0 and its partner on CPU 1. */
+static int split_cpus;
+static cpu_set_t saved_mask;
+
+static int pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+/* Pins the caller to CPU 0 when split, remembering its mask for unpin(). */
+static int pin_parent(void)
+{
+    if (!split_cpus) return 0;
+    if (sched_getaffinity(0, sizeof saved_mask, &saved_mask) < 0)
+        return fail_errno("sched_getaffinity");
+    /* Tried here first, so that a system with one CPU says so instead of stalling. */
+    if (pin_to(1) < 0) return fail_errno("sched_setaffinity to CPU 1");
+    if (pin_to(0) < 0) return fail_errno("sched_setaffinity to CPU 0");
+    return 0;
+}
+
+static void unpin_parent(void)
+{
+    if (split_cpus) sched_setaffinity(0, sizeof saved_mask, &saved_mask);
+}
+
+/* In the child: moves to CPU 1 when split; exits 5 when it cannot (no second CPU). */
+static void pin_child(void)
+{
+    if (split_cpus && pin_to(1) < 0) _exit(5);
+}
+
 /* Two processes take turns through a shared word, each yielding the CPU while it waits. */
 static int run_yield(long n, double *sec)
 {
     volatile long *turn = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (turn == MAP_FAILED) return fail_errno("mmap MAP_SHARED|MAP_ANONYMOUS");
     *turn = 0;
+    if (pin_parent() < 0) { munmap((void *)turn, PAGE); return -1; }
     pid_t pid = fork();
-    if (pid < 0) { munmap((void *)turn, PAGE); return fail_errno("fork"); }
+    if (pid < 0) { unpin_parent(); munmap((void *)turn, PAGE); return fail_errno("fork"); }
     if (pid == 0) {
+        pin_child();
         double last = now();
         for (long i = 0; i < n; i++) {
             long spins = 0;
@@ -140,6 +178,7 @@ static int run_yield(long n, double *sec)
     *sec = now() - t0;
     if (rc == 0) rc = reap(pid, 0, "yield partner");
     else waitpid(pid, 0, 0);
+    unpin_parent();
     munmap((void *)turn, PAGE);
     return rc;
 }
@@ -152,12 +191,18 @@ static int run_pipe(long n, double *sec)
         close(to_child[0]); close(to_child[1]);
         return fail_errno("pipe");
     }
+    if (pin_parent() < 0) {
+        close(to_child[0]); close(to_child[1]); close(to_parent[0]); close(to_parent[1]);
+        return -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
+        unpin_parent();
         close(to_child[0]); close(to_child[1]); close(to_parent[0]); close(to_parent[1]);
         return fail_errno("fork");
     }
     if (pid == 0) {
+        pin_child();
         close(to_child[1]); close(to_parent[0]);
         unsigned char c;
         ssize_t r;
@@ -181,6 +226,7 @@ static int run_pipe(long n, double *sec)
     close(to_child[1]);
     if (rc == 0) rc = reap(pid, 0, "pipe partner");
     else { kill(pid, SIGKILL); waitpid(pid, 0, 0); }
+    unpin_parent();
     close(to_parent[0]);
     return rc;
 }
@@ -416,6 +462,11 @@ static void run_spec(const char *spec, int rounds, double round_s)
         goto done;
     }
 
+    split_cpus = 0;
+    if (b->run == run_yield || b->run == run_pipe) {
+        if (args && !strcmp(args, "split")) split_cpus = 1;
+        else if (args) { say(spec, "unsupported bad spec: want %s or %s:split", copy, copy); goto done; }
+    }
     if (b->run == run_exec) {
         if (!args || !*args) { say(spec, "unsupported bad spec: want exec:PATH"); goto done; }
         exec_path = args;

@@ -78,6 +78,28 @@ pub const SUITE: &[Benchmark] = &[
         },
     },
     Benchmark {
+        name: "sched_yield_pingpong_2cpu",
+        title: "sched_yield ping-pong, the two processes on CPUs 0 and 1 (ncpus=2)",
+        unit: "us/round trip",
+        better: Better::Lower,
+        threshold_pct: 25.0,
+        kind: Kind::Guest {
+            spec: "yield:split",
+            ncpus: 2,
+        },
+    },
+    Benchmark {
+        name: "pipe_roundtrip_2cpu",
+        title: "one-byte pipe round trip, the two processes on CPUs 0 and 1 (ncpus=2)",
+        unit: "us/round trip",
+        better: Better::Lower,
+        threshold_pct: 25.0,
+        kind: Kind::Guest {
+            spec: "pipe:split",
+            ncpus: 2,
+        },
+    },
+    Benchmark {
         name: "fork_exit_wait",
         title: "fork + _exit + waitpid",
         unit: "us/iteration",
