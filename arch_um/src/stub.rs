@@ -391,8 +391,9 @@ impl StubProcess {
     /// fresh one for execve): the stub runs `pre` (write-protecting pages for
     /// copy-on-write), then forks. The child shares every mapping as it then is (shared
     /// file mappings of physical memory, so the same frames) and is traced by the calling
-    /// thread from birth; `empty` unmaps everything of the guest's in it. Returns the
-    /// parent and the child, both stopped.
+    /// thread from birth; `empty` unmaps everything of the guest's in it, then the child
+    /// runs `child_first` (mapping its own copies of pages). Returns the parent and the
+    /// child, both stopped.
     ///
     /// Preconditions: `t` is a stopped thread of this process; `child_orders_off` is a
     /// frame owned by the child's address space.
@@ -401,6 +402,7 @@ impl StubProcess {
         physmem: &PhysMem,
         t: Stopped,
         pre: &[MapOp],
+        child_first: &[MapOp],
         empty: bool,
         child_orders_off: u64,
     ) -> Result<(Stopped, StubProcess, Stopped), StubError> {
@@ -445,6 +447,7 @@ impl StubProcess {
                 len: self.layout.base,
             });
         }
+        first.extend_from_slice(child_first);
         first.push(MapOp::Map {
             addr: self.layout.orders_addr(),
             len: FRAME_SIZE,

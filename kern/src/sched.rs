@@ -369,6 +369,13 @@ fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
             } else {
                 HostFault::NotMapped
             };
+            log::trace!(
+                "pid {}: fault at {:#x} ({how:?}, ip {:#x}, sp {:#x})",
+                task.tid,
+                info.addr,
+                task.regs.rip,
+                task.regs.rsp
+            );
             match task.mm().fault(info.addr, how) {
                 FaultOutcome::Mapped => return Flow::Continue,
                 FaultOutcome::Signal { signo, code } => (signo, code, info.addr),
