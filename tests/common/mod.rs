@@ -422,6 +422,11 @@ pub fn run_native(name: &str, args: &[&str]) -> Output {
         .args(args)
         .env_clear()
         .current_dir("/");
+    // A process group of its own, in the test's session: the test (its parent) is then
+    // outside the group but inside the session, so the group is not orphaned, and Linux
+    // does not discard the SIGTSTP the job-control tests send. Under a runner whose own
+    // group is orphaned (CI starts it without a terminal) it would be.
+    cmd.process_group(0);
     for (k, v) in INIT_ENV {
         cmd.env(k, v);
     }
