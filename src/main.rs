@@ -194,7 +194,9 @@ impl Machine {
         let stub_code = PhysAddr(0);
         stub::install_code(&self.physmem, stub_code.0);
         let frames = FrameAllocator::new((mem_bytes / FRAME_SIZE) as usize, 1);
-        let cache = PageCache::new(frames.total() / 4);
+        // Unmapped cache pages are reclaimed when frames run out, so the cache may grow
+        // into most of memory, as Linux lets it.
+        let cache = PageCache::new(frames.total() * 3 / 4);
 
         log::info!(
             "Memory: {}K physical memory, stub at {:#x}",

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{describe, run_init, run_native};
+use common::{assert_no_panic, boot_root, code, describe, run_init, run_native, stderr, stdout};
 
 #[test]
 fn mremap_grows_moves_and_shrinks_like_linux() {
@@ -39,4 +39,132 @@ fn unmapping_past_the_top_of_user_space_fails_as_on_linux() {
         "the guest differs from Linux\n{}",
         describe(&guest)
     );
+}
+
+/// Copy-on-write over 64 MiB: after fork, parent and child write at random at the same
+/// time, each with its own seed, and each finds exactly its own writes (checksums equal to
+/// Linux's).
+#[test]
+fn copy_on_write_keeps_parent_and_child_apart_over_64_mib() {
+    let native = run_native("cow64", &[]);
+    let guest = run_init("/bin/cow64", &[]);
+    assert!(native.status.success(), "native\n{}", describe(&native));
+    assert!(guest.status.success(), "guest\n{}", describe(&guest));
+    assert!(String::from_utf8_lossy(&native.stdout).contains("child ok, parent ok"));
+    assert_eq!(
+        guest.stdout,
+        native.stdout,
+        "the guest differs from Linux\n{}",
+        describe(&guest)
+    );
+}
+
+/// Shared writable file mappings on the ext2 root: coherent with read(2) and write(2)
+/// and across fork, written back by msync and munmap, SIGBUS past the end of the file,
+/// Linux's errnos, MAP_POPULATE and MAP_GROWSDOWN; the same lines as natively.
+#[test]
+fn shared_file_mappings_behave_like_linux() {
+    let dir = common::temp_dir("mmap-shared");
+    let native = run_native("mmap_shared", &[dir.path.to_str().unwrap()]);
+    assert!(native.status.success(), "native\n{}", describe(&native));
+    assert!(String::from_utf8_lossy(&native.stdout).ends_with("all ok\n"));
+
+    // The guest writes files, so it gets an image of its own.
+    let img = common::guest().private_image("mmap-shared");
+    let ubd0 = img.ubd0();
+    let guest = common::boot(&[&ubd0, "quiet", "init=/bin/mmap_shared", "--", "/root"]);
+    assert_eq!(
+        common::stdout(&guest),
+        common::stdout(&native),
+        "the guest differs from Linux\n{}",
+        describe(&guest)
+    );
+    assert!(guest.status.success(), "guest\n{}", describe(&guest));
+    common::assert_no_panic(&guest);
+    assert_image_clean(&img.path);
+}
+
+/// A file written only through a shared mapping (never msync'd or unmapped: the
+/// process just exits, and then the machine halts) is on the image afterwards, byte for
+/// byte, and e2fsck finds the image clean.
+#[test]
+fn shared_mapping_writes_reach_the_image() {
+    const SIZE: usize = 300 * 1024 + 123;
+    let img = common::guest().private_image("mmap-writeback");
+    let ubd0 = img.ubd0();
+    let size = SIZE.to_string();
+    let out = common::boot(&[
+        &ubd0,
+        "quiet",
+        "init=/bin/mmap_shared",
+        "--",
+        "/root",
+        "write",
+        &size,
+    ]);
+    assert!(out.status.success(), "guest\n{}", describe(&out));
+    assert_eq!(common::stdout(&out), format!("wrote {SIZE} bytes\n"));
+    assert_image_clean(&img.path);
+
+    let dir = common::temp_dir("mmap-writeback-dump");
+    let dumped = dir.path.join("big.dat");
+    let dump = std::process::Command::new("debugfs")
+        .arg("-R")
+        .arg(format!("dump /root/big.dat {}", dumped.display()))
+        .arg(&img.path)
+        .output()
+        .expect("run debugfs (run-tests installs e2fsprogs)");
+    assert!(dump.status.success(), "debugfs\n{}", describe(&dump));
+    let data = std::fs::read(&dumped).expect("read the dumped file");
+    // The pattern of mmap_shared.c.
+    let want: Vec<u8> = (0..SIZE as u64)
+        .map(|i| (i * 31 + i / 4096) as u8)
+        .collect();
+    assert_eq!(data.len(), want.len(), "size of /root/big.dat");
+    let first_bad = data.iter().zip(&want).position(|(a, b)| a != b);
+    assert_eq!(first_bad, None, "/root/big.dat differs from the pattern");
+}
+
+/// `e2fsck -fn IMAGE` finds nothing to fix.
+fn assert_image_clean(image: &std::path::Path) {
+    let fsck = std::process::Command::new("e2fsck")
+        .arg("-fn")
+        .arg(image)
+        .output()
+        .expect("run e2fsck (run-tests installs e2fsprogs)");
+    assert!(
+        fsck.status.success(),
+        "e2fsck found errors in {}:\n{}",
+        image.display(),
+        describe(&fsck)
+    );
+}
+
+/// A process that touches twice `mem=` is killed by the OOM killer (SIGKILL, logged), and
+/// the shell that started it goes on: init is never the victim.
+#[test]
+fn a_process_wanting_twice_mem_is_oom_killed_and_the_shell_goes_on() {
+    let script = "/bin/oomhog 128; echo \"hog status $?\"; \
+                  echo pipe-works | cat; /bin/oomhog 8; echo shell-alive";
+    let out = boot_root(&["quiet", "mem=64M", "init=/bin/sh", "--", "-c", script]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("hog status 137"),
+        "the hog was not killed by SIGKILL\n{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("Out of memory: Killed process"),
+        "no OOM report in the log\n{}",
+        describe(&out)
+    );
+    for line in ["pipe-works", "oomhog: got all 8 MiB", "shell-alive"] {
+        assert!(
+            text.contains(line),
+            "no {line:?} after the kill\n{}",
+            describe(&out)
+        );
+    }
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_no_panic(&out);
 }

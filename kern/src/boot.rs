@@ -43,6 +43,9 @@ pub fn run(k: &Arc<Kernel>, init: InitSpec) -> ExitStatus {
     for t in threads {
         let _ = t.join();
     }
+    // No guest runs now: what shared mappings wrote reaches the files before the caller
+    // syncs and unmounts.
+    k.mem.write_back_and_drop_all();
     status
 }
 

@@ -40,6 +40,8 @@ pub struct Kernel {
     pub vfs: Vfs,
     /// Character device drivers.
     pub devices: Devices,
+    /// The pseudo-terminals, which `/dev/ptmx`, the slaves and devpts share.
+    pub ptys: Arc<crate::pty::PtyTable>,
     /// Virtual CPUs and their run queues.
     pub cpus: Arc<Cpus<Box<Task>>>,
     /// Settings from the command line.
@@ -64,6 +66,8 @@ pub struct Kernel {
     /// reboot(2) asked for a restart: the host side boots a fresh kernel once this one
     /// has halted.
     restart: std::sync::atomic::AtomicBool,
+    /// The out-of-memory killer's state.
+    pub oom: crate::oom::OomState,
     /// This kernel, for file systems that need a handle on it (procfs).
     me: std::sync::Weak<Kernel>,
     /// The root device's name, for /proc/mounts.
@@ -81,12 +85,14 @@ impl Kernel {
     ) -> Arc<Kernel> {
         let hostname = Mutex::new(config.hostname.as_bytes().to_vec());
         let root_device = config.root_device.clone();
+        let ptys = Self::attach_ptys(&vfs, &devices);
         let k = Arc::new_cyclic(|me| Kernel {
             me: me.clone(),
             root_device,
             mem,
             vfs,
             devices,
+            ptys,
             cpus: Cpus::new(ncpus),
             config,
             hostname,
@@ -99,9 +105,26 @@ impl Kernel {
             halt_cv: Condvar::new(),
             halting: Default::default(),
             restart: Default::default(),
+            oom: Default::default(),
         });
         *crate::signal::KERNEL.write() = Some(Arc::downgrade(&k));
         k
+    }
+
+    /// Registers the pty devices over a new pty table, and mounts devpts on /dev/pts
+    /// when /dev is mounted, as a Linux init would.
+    fn attach_ptys(vfs: &Vfs, devices: &Devices) -> Arc<crate::pty::PtyTable> {
+        let ptys = crate::pty::PtyTable::new();
+        crate::pty::register(devices, &ptys);
+        if vfs.mounts().iter().any(|m| m.at == b"/dev") {
+            vfs.mount(
+                b"/dev/pts",
+                crate::fs::devpts::DevPts::new(ptys.clone()),
+                b"devpts",
+            );
+            log::info!("devpts: mounted on /dev/pts");
+        }
+        ptys
     }
 
     /// A fresh process id: the next unused one, wrapping at Linux's default pid_max.
@@ -165,6 +188,7 @@ impl Kernel {
         let dev = mkdev(0, NEXT_ANON.fetch_add(1, Ordering::Relaxed));
         match name {
             b"devtmpfs" => Ok(crate::fs::devfs::DevFs::new()),
+            b"devpts" => Ok(crate::fs::devpts::DevPts::new(self.ptys.clone())),
             b"proc" => {
                 let me = self.me.upgrade().ok_or(crate::errno::Errno::ENODEV)?;
                 Ok(crate::fs::procfs::ProcFs::new(me, dev))

@@ -120,6 +120,7 @@ fn copy_process_state(parent: &Process, child: &Process) {
 /// its children to init and tells its parent. The machine halts when init ends.
 pub fn exit(k: &Kernel, task: &mut Task, status: ExitStatus) {
     let p = task.process.clone();
+    let status = without_unwritten_core(&p, status);
 
     // The host thread is the address space's process: releasing the address space kills
     // and reaps it, once, with its last user.
@@ -148,6 +149,23 @@ pub fn exit(k: &Kernel, task: &mut Task, status: ExitStatus) {
         return;
     }
     signal::notify_parent(k, &p, status);
+}
+
+/// Linux sets the core bit of a wait status only when it wrote a core file, and with a zero
+/// RLIMIT_CORE it writes none (core_pattern pipes aside). No core file is written here
+/// either way; the bit follows the limit, as a dump to a file would.
+fn without_unwritten_core(p: &Process, status: ExitStatus) -> ExitStatus {
+    const RLIMIT_CORE: usize = 4;
+    match status {
+        ExitStatus::Signal(s) if s & signal::CORE_FLAG != 0 => {
+            if p.rlimits.lock()[RLIMIT_CORE].0 == 0 {
+                ExitStatus::Signal(s & !signal::CORE_FLAG)
+            } else {
+                status
+            }
+        }
+        other => other,
+    }
 }
 
 /// Wakes a vfork parent: its child has exec'd or exited.

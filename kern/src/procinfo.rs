@@ -138,6 +138,28 @@ fn read_range(mm: &crate::mm::AddressSpace, start: u64, end: u64) -> Vec<u8> {
     }
 }
 
+/// Shared memory, as Linux's Shmem counts it: shared anonymous pages (each frame once,
+/// however many processes map it) and the data tmpfs mounts hold.
+fn shmem_bytes(k: &Kernel, procs: &[Arc<Process>]) -> u64 {
+    let mut frames = std::collections::HashSet::new();
+    for p in procs {
+        if let Some(mm) = p.mm_if_live() {
+            mm.shared_anon_frames(&mut frames);
+        }
+    }
+    let tmpfs: u64 = k
+        .vfs
+        .mounts()
+        .iter()
+        .filter(|m| m.fs.type_name() == "tmpfs")
+        .map(|m| {
+            let st = m.fs.stats();
+            st.blocks.saturating_sub(st.blocks_free) * st.block_size
+        })
+        .sum();
+    frames.len() as u64 * PAGE_SIZE + tmpfs
+}
+
 fn system_info(k: &Kernel) -> SystemInfo {
     static CPU: OnceLock<arch_um::host::CpuInfo> = OnceLock::new();
     let cpu = CPU.get_or_init(arch_um::host::cpu_info);
@@ -148,6 +170,8 @@ fn system_info(k: &Kernel) -> SystemInfo {
     let free = frames.free() as u64 * PAGE_SIZE;
     let procs = k.processes();
     let ncpus = k.cpus.count();
+    let cache = k.mem.cache_stats();
+    let shmem = shmem_bytes(k, &procs);
 
     let mut mounts = vec![(
         k.root_device.as_bytes().to_vec(),
@@ -172,8 +196,13 @@ fn system_info(k: &Kernel) -> SystemInfo {
         ncpus,
         mem_total_bytes: total,
         mem_free_bytes: free,
-        mem_available_bytes: free,
-        cached_bytes: k.mem.cache.len() as u64 * PAGE_SIZE,
+        // Cached pages nobody maps can be let go of (dirty ones after write-back).
+        mem_available_bytes: free + cache.idle as u64 * PAGE_SIZE,
+        // As on Linux, Cached counts shared memory too.
+        cached_bytes: cache.pages as u64 * PAGE_SIZE + shmem,
+        shmem_bytes: shmem,
+        dirty_bytes: cache.dirty as u64 * PAGE_SIZE,
+        mapped_bytes: cache.mapped as u64 * PAGE_SIZE,
         loadavg: [0.0; 3],
         running: 1,
         total_tasks: procs.len() as u32,

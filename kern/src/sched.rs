@@ -7,13 +7,14 @@
 
 use std::sync::Arc;
 
-use arch_um::ptrace::{Exit, FaultInfo, Resume, Running, StopReason, Stopped, WaitOutcome};
+use arch_um::ptrace::{Exit, FaultInfo, Regs, Resume, Running, StopReason, Stopped, WaitOutcome};
 use arch_um::HostError;
 use smp::VcpuId;
 
 use crate::kernel::Kernel;
 use crate::mm::space::HostFault;
 use crate::mm::FaultOutcome;
+use crate::oom::{self, OomAction};
 use crate::printk::{uptime_ns, RateLimit};
 use crate::process;
 use crate::signal::{self, Delivery, SigInfo};
@@ -22,6 +23,8 @@ use crate::task::{ExitStatus, Task};
 
 const SIGKILL: i32 = 9;
 const SIGSEGV: i32 = 11;
+const SIGBUS: i32 = 7;
+const BUS_ADRERR: i32 = 2;
 const SI_KERNEL: i32 = 0x80;
 
 /// The body of virtual CPU `cpu`: runs queued tasks until the machine halts.
@@ -273,7 +276,15 @@ fn enter_guest(task: &mut Task) -> Result<Running, HostError> {
     }
 
     if task.regs != task.host_regs {
-        t.set_regs(&task.regs)?;
+        let only_rax = Regs {
+            rax: task.regs.rax,
+            ..task.host_regs
+        } == task.regs;
+        if only_rax {
+            t.set_rax(task.regs.rax)?;
+        } else {
+            t.set_regs(&task.regs)?;
+        }
         task.host_regs = task.regs;
     }
     t.resume(Resume::Sysemu, 0)
@@ -349,7 +360,7 @@ fn handle_stop(k: &Arc<Kernel>, task: &mut Task, stopped: Stopped) -> Flow {
 
     match reason {
         StopReason::Syscall => syscall::dispatch(k, task),
-        StopReason::Signal(sig) => handle_signal(task, sig, info),
+        StopReason::Signal(sig) => handle_signal(k, task, sig, info),
         // A group stop or interrupt: nothing for the guest to see.
         StopReason::Event(_) => Flow::Continue,
     }
@@ -357,7 +368,7 @@ fn handle_stop(k: &Arc<Kernel>, task: &mut Task, stopped: Stopped) -> Flow {
 
 /// A host signal stopped the guest: a fault to serve, or a guest error that becomes
 /// the guest's own signal.
-fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
+fn handle_signal(k: &Kernel, task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
     let Some(info) = info else {
         return Flow::Continue;
     };
@@ -378,6 +389,12 @@ fn handle_signal(task: &mut Task, sig: i32, info: Option<FaultInfo>) -> Flow {
             );
             match task.mm().fault(info.addr, how) {
                 FaultOutcome::Mapped => return Flow::Continue,
+                // The access runs again once memory is back (or the process is gone).
+                FaultOutcome::OutOfMemory => match oom::out_of_memory(k, &task.process) {
+                    OomAction::Retry => return Flow::Yield,
+                    OomAction::Die => return Flow::Exit(ExitStatus::Signal(SIGKILL)),
+                    OomAction::Fail => (SIGBUS, BUS_ADRERR, info.addr),
+                },
                 FaultOutcome::Signal { signo, code } => (signo, code, info.addr),
             }
         }

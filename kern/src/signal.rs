@@ -381,6 +381,15 @@ fn setup_frame(
     let mm = task.mm();
     mm.write(fp_addr, &fp)?;
     mm.write(frame, &f)?;
+    // The handler starts with the initial x87/SSE state (control word 0x37f, MXCSR
+    // 0x1f80, registers clear), as Linux's; the interrupted state waits in the frame.
+    if let Some(h) = task.host.as_mut() {
+        let mut init = [0u8; 512];
+        init[0..2].copy_from_slice(&0x037f_u16.to_le_bytes());
+        init[24..28].copy_from_slice(&0x1f80_u32.to_le_bytes());
+        init[28..32].copy_from_slice(&fp[28..32]);
+        h.set_fpregs(&init).map_err(|_| Errno::EFAULT)?;
+    }
 
     let r = &mut task.regs;
     r.rip = act.handler;

@@ -134,7 +134,7 @@ pub const SUITE: &[Benchmark] = &[
     },
     Benchmark {
         name: "file_read_seq",
-        title: "sequential read(2) of a 32 MiB file, 64 KiB at a time",
+        title: "sequential read(2) of a 64 MiB file, 64 KiB at a time",
         unit: "MiB/s",
         better: Better::Higher,
         threshold_pct: 20.0,
@@ -145,7 +145,7 @@ pub const SUITE: &[Benchmark] = &[
     },
     Benchmark {
         name: "file_mmap_seq",
-        title: "sequential read of a 32 MiB file through mmap",
+        title: "sequential read of a 64 MiB file through mmap",
         unit: "MiB/s",
         better: Better::Higher,
         threshold_pct: 20.0,

@@ -16,13 +16,13 @@ use crate::model::{BenchResult, GitInfo, Machine, Outcome, Run, Settings, Stats,
 use crate::runner::{self, Captured};
 
 /// Size of the file the sequential-read benchmarks read.
-const DATA_BYTES: usize = 32 << 20;
+const DATA_BYTES: usize = 64 << 20;
 /// Where the guest programs live inside the image.
 const GUEST_BIN: &str = "/perf/bin";
 /// The file the sequential-read benchmarks read, inside the image.
 const GUEST_DATA: &str = "/perf/data/seq.bin";
 /// Image size: busybox, the guest programs and the data file with room to spare.
-const IMAGE_SIZE: &str = "96M";
+const IMAGE_SIZE: &str = "128M";
 /// Guest memory for the kernel and UML.
 const GUEST_MEM: &str = "256M";
 

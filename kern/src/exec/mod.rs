@@ -219,10 +219,22 @@ fn load_elf(
         backing: Backing::Anon,
         shared: false,
         name: Some(Arc::from("[stack]")),
+        grows_down: false,
     });
 
     let entry = elf.entry + bias;
     let (sp, arg_ranges) = write_stack(&mm, elf, bias, entry, path, argv, envp)?;
+
+    // Every program starts by touching these: map them with the first stub run.
+    mm.prefault(entry);
+    mm.prefault(sp);
+    for seg in &elf.segments {
+        mm.prefault(seg.vaddr + bias);
+        let anon = seg.anon_pages();
+        if !anon.is_empty() {
+            mm.prefault(anon.start + bias);
+        }
+    }
     let regs = Regs {
         rip: entry,
         rsp: sp,
@@ -269,9 +281,11 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
                     inode: inode.clone(),
                     offset: page_down(seg.file_off),
                     file_len: visible,
+                    writable: false,
                 },
                 shared: false,
                 name: Some(name.clone()),
+                grows_down: false,
             });
         }
 
@@ -284,6 +298,7 @@ fn map_segments(mm: &AddressSpace, inode: Arc<dyn Inode>, elf: &ElfImage, bias: 
                 backing: Backing::Anon,
                 shared: false,
                 name: None,
+                grows_down: false,
             });
         }
     }

@@ -6,15 +6,20 @@ use super::{DirEntry, FileSystem, FileType, FsStats, Inode, Stat};
 use crate::device::mkdev;
 use crate::errno::{Errno, KResult};
 
-/// The nodes of `/dev`: name, mode, device number.
-const NODES: [(&str, u32, (u32, u32)); 7] = [
-    ("console", 0o600, (5, 1)),
-    ("full", 0o666, (1, 7)),
-    ("null", 0o666, (1, 3)),
-    ("random", 0o666, (1, 8)),
-    ("tty", 0o666, (5, 0)),
-    ("urandom", 0o666, (1, 9)),
-    ("zero", 0o666, (1, 5)),
+/// A node's device number as (major, minor); none for a directory.
+type DevNum = Option<(u32, u32)>;
+
+/// The nodes of `/dev`: name, mode, device number. `pts` is where devpts is mounted.
+const NODES: [(&str, u32, DevNum); 9] = [
+    ("console", 0o600, Some((5, 1))),
+    ("full", 0o666, Some((1, 7))),
+    ("null", 0o666, Some((1, 3))),
+    ("ptmx", 0o666, Some((5, 2))),
+    ("pts", 0o755, None),
+    ("random", 0o666, Some((1, 8))),
+    ("tty", 0o666, Some((5, 0))),
+    ("urandom", 0o666, Some((1, 9))),
+    ("zero", 0o666, Some((1, 5))),
 ];
 
 /// Device number of the devtmpfs instance (an anonymous block device, as Linux gives
@@ -66,7 +71,8 @@ impl Inode for DevDir {
             dev: DEVFS_DEV,
             ino: 1,
             mode: 0o040755,
-            nlink: 2,
+            // Its own `.`, its entry in the parent, and `pts/..`.
+            nlink: 3,
             blksize: 4096,
             ..Stat::default()
         })
@@ -110,7 +116,7 @@ impl Inode for DevDir {
                 let ino = p;
                 DirEntry {
                     ino,
-                    file_type: Some(FileType::CharDevice),
+                    file_type: Some(node_type(node.2)),
                     name: node.0.as_bytes().to_vec(),
                 }
             }
@@ -127,34 +133,71 @@ impl Inode for DevDir {
     }
 }
 
+/// A character device node, or (no device number) an empty directory.
+fn node_type(dev: DevNum) -> FileType {
+    match dev {
+        Some(_) => FileType::CharDevice,
+        None => FileType::Directory,
+    }
+}
+
+impl DevNode {
+    fn is_dir(&self) -> bool {
+        NODES[self.index].2.is_none()
+    }
+}
+
 impl Inode for DevNode {
     fn stat(&self) -> KResult<Stat> {
-        let (_, perm, (major, minor)) = NODES[self.index];
+        let (_, perm, dev) = NODES[self.index];
+        let ty = node_type(dev);
         Ok(Stat {
             dev: DEVFS_DEV,
             ino: self.index as u64 + 2,
-            mode: FileType::CharDevice.mode_bits() | perm,
-            nlink: 1,
-            rdev: mkdev(major, minor),
+            mode: ty.mode_bits() | perm,
+            nlink: if self.is_dir() { 2 } else { 1 },
+            rdev: dev.map_or(0, |(major, minor)| mkdev(major, minor)),
             blksize: 4096,
             ..Stat::default()
         })
     }
 
     fn file_type(&self) -> FileType {
-        FileType::CharDevice
+        node_type(NODES[self.index].2)
     }
 
     fn read_at(&self, _off: u64, _buf: &mut [u8]) -> KResult<usize> {
-        Err(Errno::EINVAL)
+        Err(if self.is_dir() {
+            Errno::EISDIR
+        } else {
+            Errno::EINVAL
+        })
     }
 
-    fn lookup(&self, _name: &[u8]) -> KResult<Arc<dyn Inode>> {
-        Err(Errno::ENOTDIR)
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>> {
+        match (self.is_dir(), name) {
+            (false, _) => Err(Errno::ENOTDIR),
+            (true, b".") => Ok(Arc::new(DevNode { index: self.index })),
+            (true, b"..") => Ok(Arc::new(DevDir)),
+            (true, _) => Err(Errno::ENOENT),
+        }
     }
 
-    fn read_dir(&self, _pos: u64) -> KResult<Option<(DirEntry, u64)>> {
-        Err(Errno::ENOTDIR)
+    fn read_dir(&self, pos: u64) -> KResult<Option<(DirEntry, u64)>> {
+        if !self.is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        let (name, ino): (&[u8], u64) = match pos {
+            0 => (b".", self.index as u64 + 2),
+            1 => (b"..", 1),
+            _ => return Ok(None),
+        };
+        let entry = DirEntry {
+            ino,
+            file_type: Some(FileType::Directory),
+            name: name.to_vec(),
+        };
+        Ok(Some((entry, pos + 1)))
     }
 
     fn read_link(&self) -> KResult<Vec<u8>> {

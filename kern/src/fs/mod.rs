@@ -6,6 +6,7 @@
 
 pub mod anon;
 pub mod devfs;
+pub mod devpts;
 pub mod ext2;
 pub mod file;
 pub mod procfs;

@@ -131,10 +131,13 @@ impl Vfs {
             .rposition(|m| m.at == at)
             .ok_or(Errno::EINVAL)?;
 
-        // A file system with something mounted below it stays (EBUSY), as on Linux.
+        // A file system with something mounted below it stays (EBUSY), as on Linux,
+        // unless an earlier mount on the same point goes on holding those up (the boot's
+        // devpts under init's second devtmpfs on /dev).
         let mut below = at.to_vec();
         below.push(b'/');
-        if mounts.iter().any(|m| m.at.starts_with(&below)) {
+        let shadowed = mounts[..i].iter().any(|m| m.at == at);
+        if !shadowed && mounts.iter().any(|m| m.at.starts_with(&below)) {
             return Err(Errno::EBUSY);
         }
         Ok(mounts.remove(i).fs)

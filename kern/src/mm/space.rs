@@ -1,8 +1,8 @@
 //! Guest address spaces: areas, the kernel's page table, faults and guest memory access.
 
+use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 use crate::lockorder::{Level, Ordered};
 use arch_um::physmem::PhysMem;
@@ -13,10 +13,14 @@ use super::frame::{FrameAllocator, PhysAddr};
 use super::vma::{Backing, Prot, Vma};
 use super::{page_down, page_up, PAGE_SIZE};
 use crate::errno::{Errno, KResult};
+use crate::fs::Inode;
 
 /// Pages mapped around a faulting address in one go (fault-around): a first touch of a
 /// large buffer then costs one fault and one stub run per this many pages.
 const FAULT_AROUND_PAGES: u64 = 16;
+/// Pages a fault maps at once in a read-only file mapping (program text): a program
+/// jumps across its text, and a page cache frame costs nothing to map beside another.
+const TEXT_FAULT_AROUND_PAGES: u64 = 64;
 
 /// Bytes between the top of the stack area and the highest `mmap` placement, as Linux
 /// keeps at least 128 MiB below the stack.
@@ -24,6 +28,14 @@ const MMAP_GAP: u64 = 128 << 20;
 
 /// Size of the initial stack area (the default RLIMIT_STACK).
 pub const STACK_BYTES: u64 = 8 << 20;
+
+/// Free space a MAP_GROWSDOWN area keeps below it (Linux's `stack_guard_gap`, 256
+/// pages): it grows only while that much stays free under it, and mmap places nothing
+/// there.
+const STACK_GUARD_GAP: u64 = 256 * PAGE_SIZE;
+
+/// The lowest address an area may grow down to (Linux's default `mmap_min_addr`).
+const MMAP_MIN_ADDR: u64 = 65536;
 
 /// `si_code` of a SIGSEGV for an address no area covers.
 pub const SEGV_MAPERR: i32 = 1;
@@ -42,7 +54,7 @@ pub struct Memory {
     pub stub_layout: StubLayout,
     /// The frame holding the stub's code.
     pub stub_code: PhysAddr,
-    /// File pages shared by the mappings that read them.
+    /// File pages shared by the mappings of them, and their write-back.
     pub cache: super::cache::PageCache,
 }
 
@@ -51,6 +63,9 @@ pub struct Memory {
 pub enum FaultOutcome {
     /// The page is mapped now; the guest retries the access.
     Mapped,
+    /// No frame is free and the page cache has none to give back: the OOM killer's
+    /// turn (`crate::oom`).
+    OutOfMemory,
     /// A real fault: deliver this signal with this `si_code`.
     Signal {
         /// SIGSEGV or SIGBUS.
@@ -140,7 +155,7 @@ impl AddressSpace {
     /// Makes an empty address space: a new host process holding only the stub, traced by
     /// the calling thread and returned stopped.
     pub fn new(mem: &Arc<Memory>) -> KResult<(AddressSpace, Stopped)> {
-        let orders = mem.frames.alloc()?;
+        let orders = mem.alloc_frame()?;
         let spawned = StubProcess::spawn(&mem.physmem, mem.stub_layout, mem.stub_code.0, orders.0);
         let (stub, stopped) = match spawned {
             Ok(s) => s,
@@ -197,7 +212,7 @@ impl AddressSpace {
     /// thread stopped again (registers clobbered), and the child with its stopped thread.
     /// On failure the thread comes back if it survived.
     pub fn fork(&self, t: Stopped) -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>) {
-        let orders = match self.mem.frames.alloc() {
+        let orders = match self.mem.alloc_frame() {
             Ok(f) => f,
             Err(e) => return (Some(t), Err(e)),
         };
@@ -236,7 +251,7 @@ impl AddressSpace {
     /// thread stopped again (registers clobbered), or the error with the thread if it
     /// survived.
     pub fn spawn_empty(&self, t: Stopped) -> (Option<Stopped>, KResult<(AddressSpace, Stopped)>) {
-        let orders = match self.mem.frames.alloc() {
+        let orders = match self.mem.alloc_frame() {
             Ok(f) => f,
             Err(e) => return (Some(t), Err(e)),
         };
@@ -250,7 +265,10 @@ impl AddressSpace {
             }
         };
 
-        match self.stub.fork(&self.mem.physmem, t, &pre, &[], true, orders.0) {
+        match self
+            .stub
+            .fork(&self.mem.physmem, t, &pre, &[], true, orders.0)
+        {
             Ok((parent, stub, child)) => {
                 let state = MmState::empty();
                 let space = AddressSpace {
@@ -317,7 +335,9 @@ impl AddressSpace {
                 .map(|v| v.prot);
             if let Some(prot) = child_prot.filter(|_| hot.contains(&page)) {
                 if let Ok(copy) = self.mem.frames.alloc() {
-                    self.mem.physmem.copy(pte.frame.0, copy.0, PAGE_SIZE as usize);
+                    self.mem
+                        .physmem
+                        .copy(pte.frame.0, copy.0, PAGE_SIZE as usize);
                     child_first.push(MapOp::Map {
                         addr: page,
                         len: PAGE_SIZE,
@@ -368,9 +388,8 @@ impl AddressSpace {
     }
 
     fn release_state(&self, st: MmState, orders: PhysAddr) {
-        for pte in st.ptes.into_values() {
-            self.mem.frames.put(pte.frame);
-        }
+        let pages = st.ptes.into_iter().map(|(p, e)| (p, e.frame)).collect();
+        release_pages(&self.mem, &st.vmas, pages);
         self.mem.frames.put(orders);
     }
 
@@ -390,6 +409,7 @@ impl AddressSpace {
         if hint != 0
             && hint.checked_add(len).is_some_and(|end| end <= top)
             && st.range_is_free(hint, hint + len)
+            && !st.in_guard_gap(hint + len)
         {
             return Ok(hint);
         }
@@ -417,6 +437,25 @@ impl AddressSpace {
         if !st.range_is_covered(start, end) {
             return Err(Errno::ENOMEM);
         }
+        // A shared mapping of a file opened read-only can never be made writable.
+        let read_only_file = |v: &Vma| {
+            v.shared
+                && matches!(
+                    v.backing,
+                    Backing::File {
+                        writable: false,
+                        ..
+                    }
+                )
+        };
+        if prot.contains(Prot::WRITE)
+            && st
+                .vmas
+                .range(..end)
+                .any(|(_, v)| v.end > start && read_only_file(v))
+        {
+            return Err(Errno::EACCES);
+        }
 
         st.split_at(start);
         st.split_at(end);
@@ -424,9 +463,7 @@ impl AddressSpace {
             vma.prot = prot;
         }
 
-        // Host mappings are dropped and come back at the next fault with the new
-        // protection; this keeps copy-on-write and protection logic in one place.
-        st.drop_host_mappings(start, end);
+        st.reprotect_host_mappings(start, end, prot);
         Ok(())
     }
 
@@ -443,12 +480,8 @@ impl AddressSpace {
         }
 
         st.drop_host_mappings(start, end);
-        let pages: Vec<u64> = st.ptes.range(start..end).map(|(&p, _)| p).collect();
-        for p in pages {
-            if let Some(pte) = st.ptes.remove(&p) {
-                self.mem.frames.put(pte.frame);
-            }
-        }
+        let pages = st.take_ptes(start, end);
+        release_pages(&self.mem, &st.vmas, pages);
         Ok(())
     }
 
@@ -481,7 +514,7 @@ impl AddressSpace {
             st.split_at(old);
             if let Some(v) = st.vmas.get_mut(&old) {
                 if v.end == old + old_len {
-                    v.end = old + new_len;
+                    v.set_end(old + new_len);
                     return Ok(old);
                 }
             }
@@ -537,7 +570,7 @@ impl AddressSpace {
         if let Some(last) = st.vmas.range_mut(..dest + old_len).next_back() {
             // Growing while moving: the last area takes the new length.
             if last.1.end == dest + old_len {
-                last.1.end = dest + new_len;
+                last.1.set_end(dest + new_len);
             }
         }
         for (p, mut e) in pages {
@@ -577,6 +610,7 @@ impl AddressSpace {
                 backing: Backing::Anon,
                 shared: false,
                 name: Some(Arc::from("[heap]")),
+                grows_down: false,
             };
             st.vmas.insert(old_end, heap);
         } else if new_end < old_end {
@@ -592,8 +626,12 @@ impl AddressSpace {
         let mut st = self.state.lock();
         let page = page_down(addr);
 
-        let Some(vma) = st.vma_at(addr).cloned() else {
-            return segv(SEGV_MAPERR);
+        let vma = match st.vma_at(addr) {
+            Some(v) => v.clone(),
+            None => match st.grow_down(addr) {
+                Some(v) => v,
+                None => return segv(SEGV_MAPERR),
+            },
         };
         if vma.prot == Prot::NONE {
             return segv(SEGV_ACCERR);
@@ -602,10 +640,15 @@ impl AddressSpace {
         let host = st.ptes.get(&page).and_then(|p| p.host);
         match (how, host) {
             (HostFault::Protection, Some(mapped)) => {
-                // A write to a page mapped read-only for copy-on-write is the only fault
-                // on a mapped page that the guest's protection allows.
+                // A write to a page mapped read-only for copy-on-write, or to a clean
+                // shared file page, is the only fault on a mapped page that the guest's
+                // protection allows.
                 if !vma.prot.contains(Prot::WRITE) || mapped.contains(Prot::WRITE) {
                     return segv(SEGV_ACCERR);
+                }
+                if vma.shared_file_page(page).is_some() {
+                    st.dirty_around(&self.mem, &vma, page);
+                    return FaultOutcome::Mapped;
                 }
                 match st.make_writable(&self.mem, page) {
                     Ok(frame) => {
@@ -614,13 +657,125 @@ impl AddressSpace {
                         st.unprotect_around(&self.mem, &vma, page);
                         FaultOutcome::Mapped
                     }
+                    Err(Errno::ENOMEM) => FaultOutcome::OutOfMemory,
                     Err(_) => FaultOutcome::Signal {
                         signo: SIGBUS,
                         code: BUS_ADRERR,
                     },
                 }
             }
-            _ => st.fault_around(&self.mem, &vma, page),
+            _ => match st.fault_around(&self.mem, &vma, page) {
+                Ok(()) => FaultOutcome::Mapped,
+                Err(Errno::ENOMEM) => FaultOutcome::OutOfMemory,
+                Err(e) => {
+                    // EFAULT is a page wholly past the end of its file: the guest's own
+                    // error, not the kernel's.
+                    if e != Errno::EFAULT {
+                        log::warn!("fault at {page:#x} cannot be served: {e}");
+                    }
+                    FaultOutcome::Signal {
+                        signo: SIGBUS,
+                        code: BUS_ADRERR,
+                    }
+                }
+            },
+        }
+    }
+
+    /// Maps every page of `[start, end)` now (MAP_POPULATE), as faults would, one
+    /// fault-around window at a time. Pages that cannot be had (past the end of a file,
+    /// memory exhausted) are left to fault later, as Linux leaves them.
+    pub fn populate(&self, start: u64, end: u64) {
+        let span = FAULT_AROUND_PAGES * PAGE_SIZE;
+        let mut st = self.state.lock();
+        let mut va = start;
+        while va < end {
+            let Some(vma) = st.vma_at(va).cloned() else {
+                break;
+            };
+            if vma.prot != Prot::NONE {
+                let _ = st.fault_around(&self.mem, &vma, va);
+            }
+            va = (va / span + 1) * span;
+        }
+    }
+
+    /// Maps the pages around `addr` now, as a fault there would: for what a new program
+    /// is sure to touch first (its entry point, its data, its stack top). The host
+    /// operations join the next stub run instead of costing a fault each.
+    pub fn prefault(&self, addr: u64) {
+        let mut st = self.state.lock();
+        let Some(vma) = st.vma_at(addr).cloned() else {
+            return;
+        };
+        if vma.prot != Prot::NONE {
+            let _ = st.fault_around(&self.mem, &vma, page_down(addr));
+        }
+    }
+
+    /// Writes back the dirty pages of the shared file areas in `[start, end)` (msync)
+    /// and returns their files, for MS_SYNC to make durable. Pages no other address
+    /// space maps become clean and are write-protected here, so that the next write
+    /// marks them dirty again.
+    pub fn sync_range(&self, start: u64, end: u64) -> KResult<Vec<Arc<dyn Inode>>> {
+        let mut st = self.state.lock();
+        let MmState {
+            vmas,
+            ptes,
+            pending,
+            ..
+        } = &mut *st;
+
+        let mut files: Vec<Arc<dyn Inode>> = Vec::new();
+        let mut pages = Vec::new();
+        let mut addrs = Vec::new();
+        for (_, vma) in vmas.range(..end).filter(|(_, v)| v.end > start) {
+            let Some((inode, _)) = vma.shared_file_page(vma.start) else {
+                continue;
+            };
+            if !files.iter().any(|f| Arc::ptr_eq(f, inode)) {
+                files.push(inode.clone());
+            }
+            for (&va, pte) in ptes.range(vma.start.max(start)..vma.end.min(end)) {
+                if let Some((inode, index)) = vma.shared_file_page(va) {
+                    pages.push((inode, index, pte.frame));
+                    addrs.push(va);
+                }
+            }
+        }
+
+        let mut clean = Vec::new();
+        let result = self.mem.write_back_mapped(&pages, |i| clean.push(addrs[i]));
+        let mut run: Option<(u64, u64, Prot)> = None;
+        for va in clean {
+            let Some(pte) = ptes.get_mut(&va) else {
+                continue;
+            };
+            let Some(ro) = pte.host.filter(|h| h.contains(Prot::WRITE)) else {
+                continue;
+            };
+            let ro = ro.without(Prot::WRITE);
+            pte.host = Some(ro);
+            run = match run {
+                Some((s, e, p)) if e == va && p == ro => Some((s, e + PAGE_SIZE, p)),
+                other => {
+                    push_protect(pending, other);
+                    Some((va, va + PAGE_SIZE, ro))
+                }
+            };
+        }
+        push_protect(pending, run);
+        result.map(|()| files)
+    }
+
+    /// Adds the frames of this space's shared anonymous pages to `out`, for Shmem in
+    /// /proc/meminfo (a set, since a fork shares them with the child).
+    pub fn shared_anon_frames(&self, out: &mut std::collections::HashSet<u64>) {
+        let st = self.state.lock();
+        for (_, vma) in st.vmas.iter() {
+            if vma.shared && matches!(vma.backing, Backing::Anon) {
+                out.extend(st.ptes.range(vma.start..vma.end).map(|(_, p)| p.frame.0));
+            }
         }
     }
 
@@ -699,10 +854,52 @@ impl Drop for AddressSpace {
         self.stub.kill();
 
         let st = self.state.get_mut();
-        for pte in std::mem::take(&mut st.ptes).into_values() {
-            self.mem.frames.put(pte.frame);
-        }
+        let pages = std::mem::take(&mut st.ptes)
+            .into_iter()
+            .map(|(p, e)| (p, e.frame))
+            .collect();
+        release_pages(&self.mem, &st.vmas, pages);
         self.mem.frames.put(self.orders);
+    }
+}
+
+/// Gives back the frames of `pages` (address, frame), which areas of `vmas` mapped. A
+/// shared file page goes back through the page cache, which writes it back when this was
+/// its last mapping.
+fn release_pages(mem: &Memory, vmas: &BTreeMap<u64, Vma>, pages: Vec<(u64, PhysAddr)>) {
+    let mut file_pages = Vec::new();
+    for (page, frame) in pages {
+        let slot = vmas
+            .range(..=page)
+            .next_back()
+            .filter(|(_, v)| page < v.end)
+            .and_then(|(_, v)| v.shared_file_page(page));
+        match slot {
+            Some((inode, index)) => file_pages.push((inode, index, frame)),
+            None => mem.frames.put(frame),
+        }
+    }
+    if !file_pages.is_empty() {
+        mem.release_file_pages(&file_pages);
+    }
+}
+
+/// The guard gap mmap leaves below `vma`.
+fn guard_gap(vma: &Vma) -> u64 {
+    if vma.grows_down {
+        STACK_GUARD_GAP
+    } else {
+        0
+    }
+}
+
+fn push_protect(pending: &mut Vec<MapOp>, run: Option<(u64, u64, Prot)>) {
+    if let Some((start, end, prot)) = run {
+        pending.push(MapOp::Protect {
+            addr: start,
+            len: end - start,
+            prot: prot.0,
+        });
     }
 }
 
@@ -746,16 +943,53 @@ impl MmState {
         true
     }
 
-    /// The highest free range of `len` bytes that ends at or below `top`.
+    /// The highest free range of `len` bytes that ends at or below `top`, outside the
+    /// guard gaps below MAP_GROWSDOWN areas.
     fn free_below(&self, top: u64, len: u64) -> Option<u64> {
         let mut end = top;
         for (_, vma) in self.vmas.range(..top).rev() {
             if vma.end <= end && end - vma.end >= len {
                 return Some(end - len);
             }
-            end = end.min(vma.start);
+            end = end.min(vma.start.saturating_sub(guard_gap(vma)));
         }
         (end >= len + PAGE_SIZE * 16).then(|| end - len)
+    }
+
+    /// Whether a range ending at `end` would reach into the guard gap below a
+    /// MAP_GROWSDOWN area (Linux's `vm_start_gap`), where mmap places nothing.
+    fn in_guard_gap(&self, end: u64) -> bool {
+        self.vmas
+            .range(end..)
+            .next()
+            .is_some_and(|(_, v)| end > v.start.saturating_sub(guard_gap(v)))
+    }
+
+    /// A fault at `addr`, which no area covers: grows the MAP_GROWSDOWN area just above
+    /// it down to it, as Linux's expand_stack does, and returns the grown area. `None`
+    /// (a SIGSEGV) when there is no such area, when the area would pass the stack limit,
+    /// or when less than the guard gap would stay free above an accessible area below.
+    fn grow_down(&mut self, addr: u64) -> Option<Vma> {
+        let (&start, vma) = self.vmas.range(addr..).next()?;
+        let new_start = page_down(addr);
+        if !vma.grows_down
+            || !matches!(vma.backing, Backing::Anon)
+            || new_start < MMAP_MIN_ADDR
+            || vma.end - new_start > STACK_BYTES
+        {
+            return None;
+        }
+        if let Some((_, prev)) = self.vmas.range(..start).next_back() {
+            let guarded = !prev.grows_down && prev.prot != Prot::NONE;
+            if guarded && new_start - prev.end < STACK_GUARD_GAP {
+                return None;
+            }
+        }
+
+        let mut vma = self.vmas.remove(&start)?;
+        vma.start = new_start;
+        self.vmas.insert(new_start, vma.clone());
+        Some(vma)
     }
 
     /// Splits the area containing `at` so that an area starts exactly there.
@@ -774,22 +1008,65 @@ impl MmState {
         self.split_at(end);
 
         let starts: Vec<u64> = self.vmas.range(start..end).map(|(&s, _)| s).collect();
+        let mut removed = BTreeMap::new();
         for s in starts {
-            self.vmas.remove(&s);
-        }
-
-        let pages: Vec<u64> = self.ptes.range(start..end).map(|(&p, _)| p).collect();
-        let mut host_mapped = false;
-        for p in pages {
-            if let Some(pte) = self.ptes.remove(&p) {
-                host_mapped |= pte.host.is_some();
-                mem.frames.put(pte.frame);
+            if let Some(v) = self.vmas.remove(&s) {
+                removed.insert(s, v);
             }
         }
+
+        let host_mapped = self.ptes.range(start..end).any(|(_, p)| p.host.is_some());
+        let pages = self.take_ptes(start, end);
+        release_pages(mem, &removed, pages);
         if host_mapped {
             self.pending.push(MapOp::Unmap {
                 addr: start,
                 len: end - start,
+            });
+        }
+    }
+
+    /// Takes the entries of `[start, end)` out of the page table: (address, frame), whose
+    /// references the caller now owns.
+    fn take_ptes(&mut self, start: u64, end: u64) -> Vec<(u64, PhysAddr)> {
+        let pages: Vec<u64> = self.ptes.range(start..end).map(|(&p, _)| p).collect();
+        pages
+            .into_iter()
+            .filter_map(|p| self.ptes.remove(&p).map(|e| (p, e.frame)))
+            .collect()
+    }
+
+    /// Brings the host mappings of `[start, end)` in line with a new protection. Taking
+    /// rights away is done in place (a program's RELRO after start-up would otherwise
+    /// fault again). Mappings that would gain a right other than write are dropped and
+    /// come back at the next fault; write is never added here, so that copy-on-write and
+    /// dirty tracking keep seeing the first write.
+    fn reprotect_host_mappings(&mut self, start: u64, end: u64, prot: Prot) {
+        let mut runs: Vec<(u64, u64, Prot)> = Vec::new();
+        for (&va, pte) in self.ptes.range(start..end) {
+            let Some(host) = pte.host else { continue };
+            if prot.0 & !host.0 & !Prot::WRITE.0 != 0 {
+                self.drop_host_mappings(start, end);
+                return;
+            }
+            let new = Prot(host.0 & prot.0);
+            if new == host {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((at, len, p)) if *at + *len == va && *p == new => *len += PAGE_SIZE,
+                _ => runs.push((va, PAGE_SIZE, new)),
+            }
+        }
+
+        for (addr, len, new) in runs {
+            for (_, pte) in self.ptes.range_mut(addr..addr + len) {
+                pte.host = Some(new);
+            }
+            self.pending.push(MapOp::Protect {
+                addr,
+                len,
+                prot: new.0,
             });
         }
     }
@@ -821,14 +1098,17 @@ impl MmState {
         }
 
         let page = page_down(va);
-        if !self.ptes.contains_key(&page) {
+        if let std::collections::btree_map::Entry::Vacant(e) = self.ptes.entry(page) {
             let frame = page_frame(mem, &vma, page)?;
-            self.ptes.insert(page, Pte { frame, host: None });
+            e.insert(Pte { frame, host: None });
         }
 
         if write {
             let before = self.ptes[&page].frame;
             let frame = self.make_writable(mem, page)?;
+            if let Some((inode, index)) = vma.shared_file_page(page) {
+                mem.mark_dirty(inode, &[(index, frame)]);
+            }
 
             // The host still maps the shared frame; point it at the private copy.
             let host = self.ptes.get(&page).and_then(|p| p.host);
@@ -849,7 +1129,7 @@ impl MmState {
             return Ok(pte.frame);
         }
 
-        let copy = mem.frames.alloc()?;
+        let copy = mem.alloc_frame()?;
         mem.physmem.copy(pte.frame.0, copy.0, PAGE_SIZE as usize);
         mem.frames.put(pte.frame);
         self.ptes.insert(
@@ -874,9 +1154,19 @@ impl MmState {
         });
     }
 
-    /// Fills and host-maps the pages of `vma` around `page` that the host lacks.
-    fn fault_around(&mut self, mem: &Memory, vma: &Vma, page: u64) -> FaultOutcome {
-        let span = FAULT_AROUND_PAGES * PAGE_SIZE;
+    /// Fills and host-maps the pages of `vma` around `page` that the host lacks; the
+    /// error is that of `page` itself (its neighbours are only a guess).
+    fn fault_around(&mut self, mem: &Memory, vma: &Vma, page: u64) -> KResult<()> {
+        let file = matches!(vma.backing, Backing::File { .. });
+        let pages = if file && !vma.prot.contains(Prot::WRITE) {
+            TEXT_FAULT_AROUND_PAGES
+        } else {
+            FAULT_AROUND_PAGES
+        };
+        // A private writable file page (a program's data) is about to be written, most
+        // likely: copying it now saves the copy-on-write fault that would follow.
+        let privatize = file && !vma.shared && vma.prot.contains(Prot::WRITE);
+        let span = pages * PAGE_SIZE;
         let lo = (page / span * span).max(vma.start);
         let hi = (page / span * span + span).min(vma.end);
 
@@ -884,13 +1174,16 @@ impl MmState {
         let mut va = lo;
         while va < hi {
             let pte = match self.ensure_page(mem, vma, va) {
+                Ok(p) if privatize && p.host.is_none() && mem.frames.refs(p.frame) > 1 => {
+                    match self.make_writable(mem, va) {
+                        Ok(frame) => Pte { frame, host: None },
+                        Err(_) => p,
+                    }
+                }
                 Ok(p) => p,
                 Err(e) if va == page => {
-                    log::warn!("fault at {page:#x} cannot be served: {e}");
-                    return FaultOutcome::Signal {
-                        signo: SIGBUS,
-                        code: BUS_ADRERR,
-                    };
+                    self.flush_run(run.take());
+                    return Err(e);
                 }
                 Err(_) => {
                     // A neighbour is only a guess; the guest may never touch it.
@@ -906,9 +1199,14 @@ impl MmState {
             }
 
             // A frame shared copy-on-write is mapped read-only so that a write faults and
-            // copies it.
-            let shared = !vma.shared && mem.frames.refs(pte.frame) > 1;
-            let prot = if shared {
+            // copies it; so is a shared file page, so that its first write faults and
+            // marks it dirty.
+            let read_only = if vma.shared {
+                vma.shared_file_page(va).is_some()
+            } else {
+                mem.frames.refs(pte.frame) > 1
+            };
+            let prot = if read_only {
                 vma.prot.without(Prot::WRITE)
             } else {
                 vma.prot
@@ -929,7 +1227,41 @@ impl MmState {
             va += PAGE_SIZE;
         }
         self.flush_run(run);
-        FaultOutcome::Mapped
+        Ok(())
+    }
+
+    /// A write fault on `page` of a shared file area, whose clean pages are mapped
+    /// read-only so that the first write is seen: marks it dirty and maps it writable,
+    /// with the neighbours the host maps read-only (so that a sequential writer faults
+    /// once per window, not once per page).
+    fn dirty_around(&mut self, mem: &Memory, vma: &Vma, page: u64) {
+        let Some((inode, _)) = vma.shared_file_page(page) else {
+            return;
+        };
+        let span = FAULT_AROUND_PAGES * PAGE_SIZE;
+        let lo = (page / span * span).max(vma.start);
+        let hi = (page / span * span + span).min(vma.end);
+
+        let mut dirty = Vec::new();
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for (&va, pte) in self.ptes.range_mut(lo..hi) {
+            if pte.host.is_none_or(|h| h.contains(Prot::WRITE)) {
+                continue;
+            }
+            pte.host = Some(vma.prot);
+            if let Some((_, index)) = vma.shared_file_page(va) {
+                dirty.push((index, pte.frame));
+            }
+            match runs.last_mut() {
+                Some((_, end)) if *end == va => *end += PAGE_SIZE,
+                _ => runs.push((va, va + PAGE_SIZE)),
+            }
+        }
+        // Dirty before the host maps them writable: the orders run after this returns.
+        mem.mark_dirty(inode, &dirty);
+        for (start, end) in runs {
+            push_protect(&mut self.pending, Some((start, end, vma.prot)));
+        }
     }
 
     /// After a write fault on `page`: neighbours that were write-protected for a fork
@@ -974,6 +1306,7 @@ impl MmState {
 
     fn flush_run(&mut self, run: Option<(u64, PhysAddr, u64, Prot)>) {
         if let Some((addr, frame, n, prot)) = run {
+            log::trace!("map run {addr:#x} {n} pages");
             let len = n * PAGE_SIZE;
             self.pending.push(MapOp::Map {
                 addr,
@@ -998,26 +1331,25 @@ impl MmState {
 }
 
 /// A frame with the first contents of page `va` of `vma`, owned by the caller: a fresh
-/// one, or a page-cache frame shared with other mappings of the same file page (which
-/// is then mapped read-only, so that a write copies it).
+/// one, or a page-cache frame shared with other mappings of the same file page (which a
+/// private area maps read-only, so that a write copies it).
 fn page_frame(mem: &Memory, vma: &Vma, va: u64) -> KResult<PhysAddr> {
     if let Backing::File {
         inode,
         offset,
         file_len,
+        ..
     } = &vma.backing
     {
         let rel = va - vma.start;
         // Only a page wholly inside the mapped file bytes is the file's page as is.
-        if rel + PAGE_SIZE <= *file_len && (offset + rel) % PAGE_SIZE == 0 {
+        if rel + PAGE_SIZE <= *file_len && (offset + rel).is_multiple_of(PAGE_SIZE) {
             let index = (offset + rel) / PAGE_SIZE;
-            return mem
-                .cache
-                .get(&mem.frames, inode, index, |f| fill_page(mem, vma, va, f));
+            return mem.file_page(inode, index, |f| fill_page(mem, vma, va, f));
         }
     }
 
-    let frame = mem.frames.alloc()?;
+    let frame = mem.alloc_frame()?;
     if let Err(e) = fill_page(mem, vma, va, frame) {
         mem.frames.put(frame);
         return Err(e);
@@ -1031,6 +1363,7 @@ fn fill_page(mem: &Memory, vma: &Vma, va: u64, frame: PhysAddr) -> KResult<()> {
         inode,
         offset,
         file_len,
+        ..
     } = &vma.backing
     else {
         mem.physmem.zero(frame.0, PAGE_SIZE as usize);
@@ -1049,10 +1382,10 @@ fn fill_page(mem: &Memory, vma: &Vma, va: u64, frame: PhysAddr) -> KResult<()> {
         got += n;
     }
 
-    // Past the end of the file inside a mapping Linux raises SIGBUS; the ELF loader
-    // never maps past it, so an empty read here means the file shrank under us.
+    // A page wholly past the end of the file: SIGBUS for the guest, as on Linux, and
+    // EFAULT for a kernel access.
     if got == 0 && want > 0 {
-        return Err(Errno::EIO);
+        return Err(Errno::EFAULT);
     }
     mem.physmem.write(frame.0, &buf);
     Ok(())

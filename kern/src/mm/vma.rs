@@ -36,9 +36,11 @@ impl Prot {
 pub enum Backing {
     /// Zero-filled memory.
     Anon,
-    /// A private copy of file data: page `p` of the area holds the file's bytes from
+    /// File data: page `p` of the area holds the file's bytes from
     /// `offset + p * PAGE_SIZE`, and bytes at or past `file_len` from the area's start
-    /// read as zero (an ELF segment's bss tail).
+    /// read as zero (an ELF segment's bss tail). A page of the file part wholly past the
+    /// file's end raises SIGBUS, as on Linux. Private areas copy a page on its first
+    /// write; shared ones write the page cache's frame, which is written back to the file.
     File {
         /// The file.
         inode: Arc<dyn Inode>,
@@ -46,6 +48,9 @@ pub enum Backing {
         offset: u64,
         /// Bytes of the area backed by the file.
         file_len: u64,
+        /// The file was open for writing when mapped (Linux's VM_MAYWRITE for a shared
+        /// mapping): only then may a shared area of it be or become writable.
+        writable: bool,
     },
 }
 
@@ -65,6 +70,9 @@ pub struct Vma {
     pub shared: bool,
     /// A name for /proc/PID/maps (`[heap]`, `[stack]`, a path), if any.
     pub name: Option<Arc<str>>,
+    /// MAP_GROWSDOWN: a fault in the free range just below the area extends it down,
+    /// as a stack grows.
+    pub grows_down: bool,
 }
 
 impl Vma {
@@ -84,5 +92,27 @@ impl Vma {
         }
         self.end = at;
         tail
+    }
+
+    /// Moves the end of the area to `end` (mremap). A file area that maps the file all
+    /// the way to its end keeps doing so, as Linux maps further pages of the file.
+    pub fn set_end(&mut self, end: u64) {
+        if let Backing::File { file_len, .. } = &mut self.backing {
+            if *file_len >= self.end - self.start {
+                *file_len = end - self.start;
+            }
+        }
+        self.end = end;
+    }
+
+    /// The page-cache slot of page `page` of a shared file area: the file and the page's
+    /// index in it. `None` for other areas, whose pages are nobody else's business.
+    pub fn shared_file_page(&self, page: u64) -> Option<(&Arc<dyn Inode>, u64)> {
+        match &self.backing {
+            Backing::File { inode, offset, .. } if self.shared => {
+                Some((inode, (offset + (page - self.start)) / super::PAGE_SIZE))
+            }
+            _ => None,
+        }
     }
 }

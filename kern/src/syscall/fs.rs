@@ -215,14 +215,18 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
     cx.task.process.creds.lock().may(&st, mask)?;
 
     let kind = match ty {
-        FileType::CharDevice => FileKind::Char(cx.k.devices.char_device(st.rdev)?),
+        FileType::CharDevice => {
+            let dev = with_caller(cx, |caller| cx.k.devices.open(st.rdev, flags, caller))?;
+            FileKind::Char(dev)
+        }
         FileType::Directory if wants_write => return Err(Errno::EISDIR),
         FileType::Regular if flags & file::O_TRUNC != 0 && wants_write => {
-            inode.set_attr(SetAttr {
-                size: Some(0),
-                ..super::path::now_attr()
+            cx.k.mem.resize_file(&inode, || {
+                inode.set_attr(SetAttr {
+                    size: Some(0),
+                    ..super::path::now_attr()
+                })
             })?;
-            cx.k.mem.cache.invalidate(&cx.k.mem.frames, &inode, 0);
             FileKind::Inode
         }
         FileType::Regular | FileType::Directory => FileKind::Inode,
@@ -230,6 +234,27 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
         FileType::Symlink => return Err(Errno::ELOOP),
     };
     Ok(OpenFile::new(loc, inode, kind, flags))
+}
+
+/// Runs `f` with the calling process as a device driver sees it.
+fn with_caller<R>(cx: &Ctx, f: impl FnOnce(&crate::device::Caller) -> R) -> R {
+    use std::sync::atomic::Ordering::Relaxed;
+
+    let p = &cx.task.process;
+    let mm = cx.mm();
+    let (uid, gid) = {
+        let creds = p.creds.lock();
+        (creds.fsuid, creds.fsgid)
+    };
+    let caller = crate::device::Caller {
+        mm: &mm,
+        pgid: p.pgid.load(Relaxed),
+        sid: p.sid.load(Relaxed),
+        pid: p.pid,
+        uid,
+        gid,
+    };
+    f(&caller)
 }
 
 /// close(2). Closing any descriptor of a file drops the process's locks on it, as
@@ -364,16 +389,26 @@ fn read_into_guest(
                 q.register(&cx.task.cell);
             }
             let mut data = vec![0; count.min(RW_CHUNK)];
-            match dev.read(&mut data, nonblock) {
+            let got = match dev.read(&mut data, nonblock) {
                 Err(Errno::EAGAIN) if !nonblock && dev.read_wait().is_some() => {
-                    cx.wait(Restart::IfSaRestart)
+                    // A terminal's VTIME bounds the wait; past it the read takes what
+                    // there is.
+                    let Some(ns) = dev.read_timeout_ns() else {
+                        return cx.wait(Restart::IfSaRestart);
+                    };
+                    let now = crate::printk::uptime_ns();
+                    let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
+                    if now < deadline {
+                        crate::waitq::Timers::get().wake_at(deadline, &cx.task.cell);
+                        return cx.wait(Restart::IfSaRestart);
+                    }
+                    dev.read_expired(&mut data)
                 }
-                Err(e) => Err(e),
-                Ok(n) => {
-                    cx.write_bytes(buf, &data[..n])?;
-                    Ok(n as i64)
-                }
-            }
+                other => other,
+            };
+            let n = got?;
+            cx.write_bytes(buf, &data[..n])?;
+            Ok(n as i64)
         }
         FileKind::Pipe(end) => {
             if !nonblock {
@@ -433,7 +468,7 @@ fn read_file(cx: &Ctx, f: &OpenFile, buf: u64, count: usize, at: Option<u64>) ->
 
     while done < count {
         let mut data = vec![0; (count - done).min(RW_CHUNK)];
-        let n = f.inode.read_at(off, &mut data)?;
+        let n = cx.k.mem.read_file(&f.inode, off, &mut data)?;
         if n == 0 {
             break;
         }
@@ -505,7 +540,7 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
             if let Some(r) = background_access(cx, dev.as_ref(), true) {
                 return r;
             }
-            Ok(dev.write(data)? as i64)
+            write_char(cx, f, dev.as_ref(), data)
         }
         FileKind::Pipe(end) => write_pipe(cx, f, end, data),
         FileKind::Inode => {
@@ -515,12 +550,46 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
                 None if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
                 None => *pos,
             };
+            let old_size = f.inode.stat()?.size;
             let n = f.inode.write_at(off, data)?;
-            cx.k.mem.cache.invalidate(&cx.k.mem.frames, &f.inode, off);
+            cx.k.mem.file_written(&f.inode, off, &data[..n], old_size);
             if at.is_none() {
                 *pos = off + n as u64;
             }
             Ok(n as i64)
+        }
+    }
+}
+
+/// Writes to a character device. A device that takes part and then has no room (a pty
+/// whose other side is not reading) parks the task as a pipe does; `task.progress` says
+/// how much of `data` went already when it runs again.
+fn write_char(
+    cx: &mut Ctx,
+    f: &OpenFile,
+    dev: &dyn crate::device::CharDevice,
+    data: &[u8],
+) -> KResult<i64> {
+    let nonblock = f.flags() & file::O_NONBLOCK != 0;
+    let mut done = cx.task.progress.min(data.len());
+    loop {
+        if let (Some(q), false) = (dev.write_wait(), nonblock) {
+            q.register(&cx.task.cell);
+        }
+        match dev.write(&data[done..]) {
+            Ok(n) if n > 0 && done + n < data.len() => done += n,
+            Ok(n) => {
+                cx.task.progress = 0;
+                return Ok((done + n) as i64);
+            }
+            Err(Errno::EAGAIN) if dev.write_wait().is_some() && !nonblock => {
+                cx.task.progress = done;
+                return cx.wait(Restart::IfSaRestart);
+            }
+            Err(e) => {
+                cx.task.progress = 0;
+                return if done > 0 { Ok(done as i64) } else { Err(e) };
+            }
         }
     }
 }
@@ -598,7 +667,7 @@ pub fn sys_sendfile(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let count = count.min(MAX_RW_COUNT);
     while done < count {
         let mut data = vec![0; (count - done).min(RW_CHUNK)];
-        let n = inp.inode.read_at(off, &mut data)?;
+        let n = cx.k.mem.read_file(&inp.inode, off, &mut data)?;
         if n == 0 {
             break;
         }
@@ -866,6 +935,7 @@ pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const FIONREAD: u32 = 0x541b;
     const FIONCLEX: u32 = 0x5450;
     const FIOCLEX: u32 = 0x5451;
+    const TIOCGPTPEER: u32 = 0x5441;
 
     let fd = fd_arg(a[0]);
     let f = file(cx, fd)?;
@@ -879,17 +949,10 @@ pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
                 .set_cloexec(fd, cmd == FIOCLEX)?;
             Ok(0)
         }
-        (_, FileKind::Char(dev)) => {
-            let p = &cx.task.process;
-            let mm = cx.mm();
-            let caller = crate::device::Caller {
-                mm: &mm,
-                pgid: p.pgid.load(std::sync::atomic::Ordering::Relaxed),
-                sid: p.sid.load(std::sync::atomic::Ordering::Relaxed),
-                pid: p.pid,
-            };
-            dev.ioctl(cmd, a[2], &caller)
+        (TIOCGPTPEER, FileKind::Char(dev)) if dev.peer_path().is_some() => {
+            open_peer(cx, dev.peer_path().unwrap_or_default(), a[2] as u32)
         }
+        (_, FileKind::Char(dev)) => with_caller(cx, |caller| dev.ioctl(cmd, a[2], caller)),
         (FIONREAD, FileKind::Pipe(end)) => {
             cx.write_bytes(a[2], &(end.pipe.available() as i32).to_le_bytes())?;
             Ok(0)
@@ -901,6 +964,22 @@ pub fn sys_ioctl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         }
         _ => Err(Errno::ENOTTY),
     }
+}
+
+/// TIOCGPTPEER: opens a pty master's slave, at `path`, with open(2) `flags`.
+fn open_peer(cx: &mut Ctx, path: Vec<u8>, flags: u32) -> KResult<i64> {
+    let allowed = file::O_ACCMODE | file::O_NOCTTY | file::O_NONBLOCK | file::O_CLOEXEC;
+    let flags = flags & allowed;
+    let loc = cx.k.vfs.resolve(&cx.k.vfs.root(), &path, true)?;
+    let f = open_location(cx, loc, flags)?;
+    let cloexec = flags & file::O_CLOEXEC != 0;
+    let fd = cx
+        .task
+        .process
+        .files
+        .lock()
+        .install(0, Arc::new(f), cloexec)?;
+    Ok(fd as i64)
 }
 
 // ---- pipes and polling ----

@@ -14,6 +14,8 @@ const MAP_SHARED_VALIDATE: u64 = 0x03;
 const MAP_TYPE: u64 = 0x0f;
 const MAP_FIXED: u64 = 0x10;
 const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_GROWSDOWN: u64 = 0x100;
+const MAP_POPULATE: u64 = 0x8000;
 const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 
 /// Flags mmap knows; MAP_SHARED_VALIDATE rejects any other.
@@ -23,8 +25,10 @@ const MAP_KNOWN: u64 = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_FIXED_NOREPLAC
     | 0x1_0000 /* NONBLOCK */ | 0x2_0000 /* STACK */ | 0x4_0000 /* HUGETLB */;
 
 const PROT_MASK: u64 = 0x7;
-/// PROT_GROWSDOWN and PROT_GROWSUP, accepted by mprotect.
-const PROT_GROWS: u64 = 0x0100_0000 | 0x0200_0000;
+/// mprotect: the change reaches down to the start of a MAP_GROWSDOWN area.
+const PROT_GROWSDOWN: u64 = 0x0100_0000;
+/// mprotect: the same upwards; no x86 area grows up, so it is always EINVAL.
+const PROT_GROWSUP: u64 = 0x0200_0000;
 
 /// brk(2): returns the new break, or the old one if it cannot move.
 pub fn sys_brk(cx: &mut Ctx, a: &Args) -> KResult<i64> {
@@ -56,7 +60,12 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Err(Errno::EOVERFLOW);
     }
 
+    let shared = flags & MAP_TYPE != MAP_PRIVATE;
     let backing = if flags & MAP_ANONYMOUS != 0 || maps_dev_zero(cx, fd) {
+        // A shared mapping cannot grow: its pages are shared with other processes.
+        if shared && flags & MAP_GROWSDOWN != 0 {
+            return Err(Errno::EINVAL);
+        }
         Backing::Anon
     } else {
         file_backing(cx, fd, off, len, prot, flags)?
@@ -82,7 +91,6 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         Backing::File { .. } => file_name(cx, fd),
         Backing::Anon => None,
     };
-    let shared = flags & MAP_TYPE != MAP_PRIVATE;
     let vma = Vma {
         start,
         end: start + len,
@@ -90,8 +98,12 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         backing,
         shared,
         name,
+        grows_down: flags & MAP_GROWSDOWN != 0,
     };
     mm.map_fixed(vma);
+    if flags & MAP_POPULATE != 0 {
+        mm.populate(start, start + len);
+    }
     Ok(start as i64)
 }
 
@@ -113,27 +125,35 @@ fn checked_len(len: u64) -> KResult<u64> {
     page_up(len).filter(|&l| l < (1 << 47)).ok_or(Errno::ENOMEM)
 }
 
+/// The backing of a file mapping, with do_mmap's checks in its order: write access for
+/// a writable shared mapping, read access for any, then whether the file can be mapped
+/// at all.
 fn file_backing(cx: &Ctx, fd: i32, off: u64, len: u64, prot: u64, flags: u64) -> KResult<Backing> {
     let f = cx.task.process.files.lock().get(fd)?;
-    if !matches!(f.kind, FileKind::Inode) || f.inode.file_type() != FileType::Regular {
-        return Err(Errno::ENODEV);
+    let shared = flags & MAP_TYPE != MAP_PRIVATE;
+    if shared && prot & Prot::WRITE.0 as u64 != 0 && !f.writable() {
+        return Err(Errno::EACCES);
     }
     if !f.readable() {
         return Err(Errno::EACCES);
     }
-
-    // Writable shared file mappings need the page cache's write-back; no file a guest
-    // can open for writing exists yet, so Linux's answer for a read-only open applies.
-    if flags & MAP_TYPE != MAP_PRIVATE && prot & Prot::WRITE.0 as u64 != 0 {
-        return Err(Errno::EACCES);
+    if !matches!(f.kind, FileKind::Inode) || f.inode.file_type() != FileType::Regular {
+        return Err(Errno::ENODEV);
+    }
+    if flags & MAP_GROWSDOWN != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if crate::fs::procfs::is_proc_inode(&*f.inode) {
+        return Err(Errno::EIO);
     }
 
-    let size = f.inode.stat()?.size;
-    let file_len = size.saturating_sub(off).min(len);
+    // The whole area maps the file: a page wholly past its end (now or after a
+    // truncation) raises SIGBUS when touched.
     Ok(Backing::File {
         inode: f.inode.clone(),
         offset: off,
-        file_len,
+        file_len: len,
+        writable: f.writable(),
     })
 }
 
@@ -159,8 +179,11 @@ pub fn sys_munmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 /// mprotect(2).
 pub fn sys_mprotect(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let (addr, len, prot) = (a[0], a[1], a[2]);
-    if addr % PAGE_SIZE != 0 || prot & !(PROT_MASK | PROT_GROWS) != 0 {
+    let (mut addr, len, prot) = (a[0], a[1], a[2]);
+    if addr % PAGE_SIZE != 0
+        || prot & !(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP) != 0
+        || prot & (PROT_GROWSDOWN | PROT_GROWSUP) == PROT_GROWSDOWN | PROT_GROWSUP
+    {
         return Err(Errno::EINVAL);
     }
     if len == 0 {
@@ -169,6 +192,17 @@ pub fn sys_mprotect(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let end = page_up(len)
         .and_then(|l| addr.checked_add(l))
         .ok_or(Errno::ENOMEM)?;
+    if prot & (PROT_GROWSDOWN | PROT_GROWSUP) != 0 {
+        let vmas = cx.mm().vmas();
+        let vma = vmas
+            .iter()
+            .find(|v| v.start <= addr && addr < v.end)
+            .ok_or(Errno::ENOMEM)?;
+        if prot & PROT_GROWSUP != 0 || !vma.grows_down {
+            return Err(Errno::EINVAL);
+        }
+        addr = vma.start;
+    }
     cx.mm()
         .protect(addr, end, Prot((prot & PROT_MASK) as u32))?;
     Ok(0)
@@ -228,8 +262,10 @@ pub fn sys_mremap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     Ok(mm.remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)? as i64)
 }
 
-/// msync(2): private mappings have nothing to write back and shared file mappings are
-/// read-only, so only the arguments are checked.
+/// msync(2): writes back the pages shared file mappings in the range changed (for
+/// MS_ASYNC too: there is no flusher to leave them to), and with MS_SYNC makes the files
+/// durable as fsync does. MS_INVALIDATE has nothing to do: mappings share the cached
+/// pages.
 pub fn sys_msync(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const MS_ASYNC: u64 = 1;
     const MS_INVALIDATE: u64 = 2;
@@ -251,6 +287,13 @@ pub fn sys_msync(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         match vmas.iter().find(|v| v.start <= at && at < v.end) {
             Some(v) => at = v.end,
             None => return Err(Errno::ENOMEM),
+        }
+    }
+
+    let files = cx.mm().sync_range(addr, end)?;
+    if flags & MS_SYNC != 0 {
+        for inode in files {
+            inode.sync()?;
         }
     }
     Ok(0)

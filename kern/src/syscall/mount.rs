@@ -71,6 +71,8 @@ pub fn sys_umount2(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Err(Errno::EBUSY);
     }
     let fs = cx.k.vfs.umount(&loc.path())?;
+    // Pages shared mappings changed go to their files first.
+    let _ = cx.k.mem.write_back_all();
     fs.sync()?;
     Ok(0)
 }

@@ -126,6 +126,8 @@ fn mknod_at(cx: &Ctx, dirfd: i32, path: u64, mode: u32, dev: u64) -> KResult<i64
             }
             t
         }
+        // Directories are made by mkdir only.
+        Some(FileType::Directory) => return Err(Errno::EPERM),
         _ => return Err(Errno::EINVAL),
     };
 
@@ -212,11 +214,31 @@ pub fn sys_unlinkat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 
 fn remove_at(cx: &Ctx, dirfd: i32, path: u64, dir_wanted: bool) -> KResult<i64> {
     let path = cx.read_path(path)?;
+    // A path that is only slashes names the root, which is no entry of a directory.
+    if !path.is_empty() && path.iter().all(|&c| c == b'/') {
+        return Err(if dir_wanted {
+            Errno::EBUSY
+        } else {
+            Errno::EISDIR
+        });
+    }
     let (dir, name) = resolve_parent_at(cx, dirfd, &path)?;
-    match name.as_slice() {
-        b"." => return Err(Errno::EINVAL),
-        b".." => return Err(Errno::ENOTEMPTY),
-        _ => {}
+    // A last component that is no name ("." or ".."): Linux's answers by call.
+    let not_a_name = match name.as_slice() {
+        b"." => Some(if dir_wanted {
+            Errno::EINVAL
+        } else {
+            Errno::EISDIR
+        }),
+        b".." => Some(if dir_wanted {
+            Errno::ENOTEMPTY
+        } else {
+            Errno::EISDIR
+        }),
+        _ => None,
+    };
+    if let Some(e) = not_a_name {
+        return Err(e);
     }
 
     let victim = dir.inode().lookup(&name)?;
@@ -476,10 +498,8 @@ fn truncate_loc(cx: &Ctx, loc: &Location, len: i64) -> KResult<i64> {
         ctime: Some(t),
         ..Default::default()
     };
-    loc.inode().set_attr(attr)?;
     cx.k.mem
-        .cache
-        .invalidate(&cx.k.mem.frames, loc.inode(), len as u64);
+        .resize_file(loc.inode(), || loc.inode().set_attr(attr))?;
     Ok(0)
 }
 
@@ -488,12 +508,16 @@ fn truncate_loc(cx: &Ctx, loc: &Location, len: i64) -> KResult<i64> {
 /// fsync(2) and fdatasync(2).
 pub fn sys_fsync(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let f = cx.task.process.files.lock().get(fd_arg(a[0]))?;
+    // Pages shared mappings changed go to the file first.
+    cx.k.mem.write_back_file(&f.inode)?;
     f.inode.sync()?;
     Ok(0)
 }
 
 /// sync(2): every mounted file system.
 pub fn sys_sync(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
+    // Pages shared mappings changed go to their files first.
+    let _ = cx.k.mem.write_back_all();
     let _ = cx.k.vfs.root_fs().sync();
     for m in cx.k.vfs.mounts() {
         let _ = m.fs.sync();

@@ -48,6 +48,10 @@ fn arm_timeout(cx: &mut Ctx, timeout_ns: Option<u64>) -> bool {
     let now = uptime_ns();
     let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
     if now >= deadline {
+        // A call that times out on its first run (a zero timeout) is not re-run, so
+        // nothing else clears the deadline, and a stale one would end the next timed
+        // wait at once.
+        cx.task.deadline_ns = None;
         return false;
     }
     Timers::get().wake_at(deadline, &cx.task.cell);
@@ -143,14 +147,18 @@ pub fn sys_select(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         let b = cx.read_bytes(a[4], 16)?;
         let sec = i64::from_le_bytes(b[..8].try_into().unwrap_or_default());
         let usec = i64::from_le_bytes(b[8..].try_into().unwrap_or_default());
-        if sec < 0 || !(0..1_000_000).contains(&usec) {
+        // Linux carries whole seconds out of tv_usec before it checks the time.
+        let sec = sec.saturating_add(usec / 1_000_000);
+        let nsec = (usec % 1_000_000) * 1000;
+        if sec < 0 || nsec < 0 {
             return Err(Errno::EINVAL);
         }
-        Some((sec as u64).saturating_mul(1_000_000_000) + usec as u64 * 1000)
+        Some((sec as u64).saturating_mul(1_000_000_000) + nsec as u64)
     } else {
         None
     };
-    do_select(cx, a[0], [a[1], a[2], a[3]], timeout, None)
+    let left = (a[4] != 0).then_some((a[4], true));
+    do_select(cx, a[0], [a[1], a[2], a[3]], timeout, None, left)
 }
 
 /// pselect6(2).
@@ -169,15 +177,19 @@ pub fn sys_pselect6(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     } else {
         None
     };
-    do_select(cx, a[0], [a[1], a[2], a[3]], timeout, mask)
+    let left = (a[4] != 0).then_some((a[4], false));
+    do_select(cx, a[0], [a[1], a[2], a[3]], timeout, mask, left)
 }
 
+/// `left_at` is where the caller's timeout lies (and whether it is a timeval rather than a
+/// timespec): Linux writes the time left back there when the call returns.
 fn do_select(
     cx: &mut Ctx,
     nfds: u64,
     sets: [u64; 3],
     timeout: Option<u64>,
     mask: Option<u64>,
+    left_at: Option<(u64, bool)>,
 ) -> KResult<i64> {
     let nfds = i32::try_from(nfds).map_err(|_| Errno::EINVAL)?;
     let limit = cx.task.process.rlimits.lock()[7].0.min(1 << 20) as i32;
@@ -222,14 +234,32 @@ fn do_select(
         }
     }
 
-    if ready == 0 && wait && arm_timeout(cx, timeout) {
-        return cx.wait(Restart::Never);
+    let mut left_ns = timeout;
+    if ready == 0 && wait {
+        if arm_timeout(cx, timeout) {
+            return cx.wait(Restart::Never);
+        }
+        left_ns = Some(0);
+    } else if let (Some(deadline), Some(_)) = (cx.task.deadline_ns, timeout) {
+        left_ns = Some(deadline.saturating_sub(uptime_ns()));
     }
     end_wait_mask(cx);
     for (set, addr) in out.iter().zip(sets) {
         if addr != 0 {
             cx.write_bytes(addr, set)?;
         }
+    }
+    if let (Some((addr, timeval)), Some(ns)) = (left_at, left_ns) {
+        let sub = if timeval {
+            (ns % 1_000_000_000) / 1000
+        } else {
+            ns % 1_000_000_000
+        };
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&(ns / 1_000_000_000).to_le_bytes());
+        b[8..].copy_from_slice(&sub.to_le_bytes());
+        // Linux ignores a timeout it cannot write back (one in read-only memory).
+        let _ = cx.write_bytes(addr, &b);
     }
     Ok(ready)
 }

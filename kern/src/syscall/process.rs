@@ -70,6 +70,16 @@ pub fn sys_setpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if sid != me.sid.load(Ordering::Relaxed) || p.pid == sid {
         return Err(Errno::EPERM);
     }
+    // Joining a group needs the group to exist in the caller's session (a zombie member
+    // keeps it alive, as on Linux); only a new group of one's own can be made from nothing.
+    if pgid != 0 && pgid != p.pid {
+        let exists = cx.k.processes().iter().any(|q| {
+            q.pgid.load(Ordering::Relaxed) == pgid && q.sid.load(Ordering::Relaxed) == sid
+        });
+        if !exists {
+            return Err(Errno::EPERM);
+        }
+    }
     p.pgid
         .store(if pgid == 0 { p.pid } else { pgid }, Ordering::Relaxed);
     Ok(0)

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
-use crate::signal::{self, Restart, SigInfo, UNBLOCKABLE};
+use crate::signal::{self, DefaultAction, Restart, SigInfo, UNBLOCKABLE};
 use crate::task::{SigAction, NSIG};
 
 const SIGKILL: u64 = 9;
@@ -48,6 +48,22 @@ pub fn sys_rt_sigaction(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
     if let Some(n) = new {
         *slot = n;
+    }
+    drop(actions);
+    // A signal that is now ignored is thrown away even when pending and blocked (Linux's
+    // do_sigaction); sent later while blocked, it is queued again.
+    if let Some(n) = new {
+        let ignored = n.handler == 1
+            || (n.handler == 0
+                && matches!(
+                    signal::default_action(sig as i32),
+                    DefaultAction::Ignore | DefaultAction::Continue
+                ));
+        if ignored {
+            let b = signal::bit(sig as i32);
+            cx.task.pending.discard(b);
+            cx.task.process.pending.lock().discard(b);
+        }
     }
     Ok(0)
 }
@@ -135,19 +151,50 @@ pub fn sys_kill(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if live.is_empty() {
         return Err(Errno::ESRCH);
     }
+    let allowed: Vec<_> = live.iter().filter(|p| may_signal(&me, p, sig)).collect();
+    // Linux: one target refused is EPERM; a group refused as a whole is EPERM too, but
+    // kill(-1) with every process refused still succeeds.
+    if allowed.is_empty() && pid != -1 {
+        return Err(Errno::EPERM);
+    }
 
     if sig != 0 {
         let info = SigInfo {
             signo: sig,
             code: signal::SI_USER,
             pid: me.pid,
+            uid: me.creds.lock().uid,
             ..SigInfo::default()
         };
-        for p in &live {
+        for p in allowed {
             signal::send(p, info);
         }
     }
     Ok(0)
+}
+
+/// Linux's check_kill_permission: root may signal anyone; others need their real or
+/// effective uid to be the target's real or saved uid; SIGCONT within a session is free.
+fn may_signal(me: &crate::task::Process, target: &crate::task::Process, sig: i32) -> bool {
+    const SIGCONT: i32 = 18;
+    if me.pid == target.pid {
+        return true;
+    }
+    let (uid, euid) = {
+        let c = me.creds.lock();
+        (c.uid, c.euid)
+    };
+    if euid == 0 {
+        return true;
+    }
+    if sig == SIGCONT && me.sid.load(Ordering::Relaxed) == target.sid.load(Ordering::Relaxed) {
+        return true;
+    }
+    let (tuid, tsuid) = {
+        let c = target.creds.lock();
+        (c.uid, c.suid)
+    };
+    [uid, euid].iter().any(|&u| u == tuid || u == tsuid)
 }
 
 /// tgkill(2): one thread is one process until threads land.
@@ -180,11 +227,15 @@ fn thread_kill(cx: &mut Ctx, tid: i32, sig: i32) -> KResult<i64> {
         cx.k.process(tid)
             .filter(|p| !p.is_zombie())
             .ok_or(Errno::ESRCH)?;
+    if !may_signal(&cx.task.process, &p, sig) {
+        return Err(Errno::EPERM);
+    }
     if sig != 0 {
         let info = SigInfo {
             signo: sig,
             code: signal::SI_TKILL,
             pid: cx.task.process.pid,
+            uid: cx.task.process.creds.lock().uid,
             ..SigInfo::default()
         };
         signal::send(&p, info);
@@ -240,6 +291,12 @@ pub fn sys_rt_sigtimedwait(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Err(Errno::EINVAL);
     }
     let set = cx.read_u64(set_addr)? & !UNBLOCKABLE;
+    // Linux checks the timeout before it looks for a signal.
+    let timeout_ns = if timeout != 0 {
+        Some(super::info::read_timespec(cx, timeout)?)
+    } else {
+        None
+    };
 
     let taken = match cx.task.pending.take(set) {
         Some(i) => Some(i),
@@ -252,11 +309,13 @@ pub fn sys_rt_sigtimedwait(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         return Ok(info.signo as i64);
     }
 
-    if timeout != 0 {
-        let ns = super::info::read_timespec(cx, timeout)?;
+    if let Some(ns) = timeout_ns {
         let now = crate::printk::uptime_ns();
         let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
         if now >= deadline {
+            // Cleared here too: a call that ends on its first run (a zero timeout) is not
+            // re-run, and a stale deadline would cut the next timed wait short.
+            cx.task.deadline_ns = None;
             return Err(Errno::EAGAIN);
         }
         crate::waitq::Timers::get().wake_at(deadline, &cx.task.cell);

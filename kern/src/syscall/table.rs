@@ -78,7 +78,7 @@ static TABLE: &[Entry] = &[
     partial!(
         IOCTL,
         fs::sys_ioctl,
-        "console termios, window size, FIONREAD, FIOCLEX"
+        "terminals (console, pty) and pty masters, FIONREAD, FIOCLEX; no TIOCPKT, TIOCSTI"
     ),
     full!(STAT, fs::sys_stat),
     full!(LSTAT, fs::sys_lstat),
@@ -127,7 +127,7 @@ static TABLE: &[Entry] = &[
     partial!(
         MOUNT,
         mount::sys_mount,
-        "proc, sysfs, devtmpfs and tmpfs; no bind mounts"
+        "proc, sysfs, devtmpfs, devpts and tmpfs; no bind mounts"
     ),
     full!(UMOUNT2, mount::sys_umount2),
     full!(STATFS, mount::sys_statfs),
@@ -143,7 +143,7 @@ static TABLE: &[Entry] = &[
     partial!(
         MMAP,
         mm::sys_mmap,
-        "MAP_SHARED file mappings are private copies, read-only"
+        "a truncation leaves pages already mapped in place (no SIGBUS on them)"
     ),
     full!(MUNMAP, mm::sys_munmap),
     full!(MPROTECT, mm::sys_mprotect),
@@ -153,11 +153,7 @@ static TABLE: &[Entry] = &[
         mm::sys_mremap,
         "no MREMAP_DONTUNMAP; old_len 0 refused"
     ),
-    partial!(
-        MSYNC,
-        mm::sys_msync,
-        "nothing to write back: shared file maps are read-only"
-    ),
+    full!(MSYNC, mm::sys_msync),
     // Processes.
     full!(EXIT, process::sys_exit),
     full!(EXIT_GROUP, process::sys_exit_group),

@@ -155,6 +155,10 @@ pub struct SystemInfo {
     pub buffers_bytes: u64,
     /// Shared memory (tmpfs and shared anonymous mappings).
     pub shmem_bytes: u64,
+    /// Page cache whose contents the files do not have yet.
+    pub dirty_bytes: u64,
+    /// Page cache that processes map.
+    pub mapped_bytes: u64,
     /// 1, 5 and 15 minute load averages.
     pub loadavg: [f64; 3],
     /// Runnable tasks.
@@ -590,6 +594,13 @@ fn dir_entry(node: Node, name: &[u8]) -> DirEntry {
         file_type: Some(node.file_type()),
         name: name.to_vec(),
     }
+}
+
+/// Whether `inode` is a /proc file. Their contents are made on each read from state
+/// whose locks a page fault already holds, so they cannot be mapped (Linux refuses most
+/// of them too, with EIO).
+pub fn is_proc_inode(inode: &dyn Inode) -> bool {
+    inode.as_any().is::<ProcInode>()
 }
 
 impl Inode for ProcInode {

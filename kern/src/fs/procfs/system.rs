@@ -45,11 +45,12 @@ impl Out {
 }
 
 /// The file systems `/proc/filesystems` lists: whether they need no device, and name.
-const FILESYSTEMS: [(bool, &str); 5] = [
+const FILESYSTEMS: [(bool, &str); 6] = [
     (true, "sysfs"),
     (true, "tmpfs"),
     (true, "proc"),
     (true, "devtmpfs"),
+    (true, "devpts"),
     (false, "ext2"),
 ];
 
@@ -218,10 +219,10 @@ fn meminfo(o: &mut Out, sys: &SystemInfo) -> fmt::Result {
     kb(o, "SwapFree", 0)?;
     kb(o, "Zswap", 0)?;
     kb(o, "Zswapped", 0)?;
-    kb(o, "Dirty", 0)?;
+    kb(o, "Dirty", sys.dirty_bytes / 1024)?;
     kb(o, "Writeback", 0)?;
     kb(o, "AnonPages", anon)?;
-    kb(o, "Mapped", 0)?;
+    kb(o, "Mapped", sys.mapped_bytes / 1024)?;
     kb(o, "Shmem", shmem)?;
     kb(o, "KReclaimable", 0)?;
     kb(o, "Slab", 0)?;

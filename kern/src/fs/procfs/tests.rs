@@ -165,6 +165,8 @@ fn system() -> SystemInfo {
         cached_bytes: 2_000_000 * 1024,
         buffers_bytes: 7684 * 1024,
         shmem_bytes: 9568 * 1024,
+        dirty_bytes: 44 * 1024,
+        mapped_bytes: 1234 * 1024,
         loadavg: [1.34, 0.05, f64::NAN],
         running: 2,
         total_tasks: 93,
@@ -966,6 +968,8 @@ fn meminfo_lines_have_linux_widths() {
     assert_eq!(lines[3], "Buffers:            7684 kB");
     assert_eq!(lines[4], "Cached:          2000000 kB");
     assert!(lines.contains(&"Shmem:              9568 kB"));
+    assert!(lines.contains(&"Dirty:                44 kB"));
+    assert!(lines.contains(&"Mapped:             1234 kB"));
     assert!(lines.contains(&"SReclaimable:          0 kB"));
     assert!(lines.contains(&"VmallocTotal:   34359738367 kB"));
     assert!(lines.contains(&"HugePages_Total:       0"));
@@ -1067,7 +1071,7 @@ fn filesystems_and_sys_kernel() {
     let (_fs, root) = mount(fake());
     assert_eq!(
         text(&root, "filesystems"),
-        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n\text2\n"
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdevpts\n\text2\n"
     );
     assert_eq!(list(&walk(&root, "sys").unwrap()), [".", "..", "kernel"]);
     assert_eq!(
@@ -1135,5 +1139,5 @@ fn cpuinfo_survives_an_empty_system() {
     assert_eq!(text(&root, "uptime"), "0.00 0.00\n");
     let load = text(&root, "loadavg");
     assert!(load.starts_with("0.00 0.00 "), "{load}");
-    assert_eq!(text(&root, "filesystems").lines().count(), 5);
+    assert_eq!(text(&root, "filesystems").lines().count(), 6);
 }
