@@ -21,6 +21,12 @@ pub enum Kind {
     },
     /// Time from spawning the system to its shell prompt on the console.
     BootToPrompt,
+    /// Host CPU the whole system uses while it sits at its shell prompt, booted with
+    /// `ncpus` CPUs (the kernel; UML boots as it is).
+    IdleAtPrompt {
+        /// `ncpus=` for the kernel.
+        ncpus: usize,
+    },
     /// Reserved for the kernel running inside itself: reports unsupported, never a number.
     NestedPlaceholder,
 }
@@ -163,6 +169,15 @@ pub const SUITE: &[Benchmark] = &[
         kind: Kind::BootToPrompt,
     },
     Benchmark {
+        name: "idle_at_prompt_ncpus4",
+        title: "host CPU used at the shell prompt with nothing typed (ncpus=4)",
+        unit: "% of a CPU",
+        better: Better::Lower,
+        // Idle use is a few clock ticks: only a jump by several times is a regression.
+        threshold_pct: 200.0,
+        kind: Kind::IdleAtPrompt { ncpus: 4 },
+    },
+    Benchmark {
         name: "cpu_bound_ncpus1",
         title: "CPU-bound process, wall time (ncpus=1)",
         unit: "ms",
@@ -204,6 +219,13 @@ pub const SUITE: &[Benchmark] = &[
         kind: Kind::NestedPlaceholder,
     },
 ];
+
+impl Benchmark {
+    /// Whether a launch of it is a boot to the shell prompt (with `--boot-rounds` rounds).
+    pub fn boots(&self) -> bool {
+        matches!(self.kind, Kind::BootToPrompt | Kind::IdleAtPrompt { .. })
+    }
+}
 
 /// The benchmark called `name`.
 pub fn find(name: &str) -> Option<&'static Benchmark> {

@@ -74,10 +74,22 @@ enum Chunk {
 /// `keep_stdin_open`, stdin is a pipe that stays open and silent (a console waiting for
 /// typing); otherwise it is /dev/null.
 pub fn run(
+    cmd: Command,
+    timeout: Duration,
+    keep_stdin_open: bool,
+    stop_when: Option<&StopWhen>,
+) -> Result<Captured> {
+    run_then(cmd, timeout, keep_stdin_open, stop_when, &mut |_| {})
+}
+
+/// Like [`run`], but once `stop_when` matches, `then` is called with the process group's id
+/// while the whole group is still alive (to measure it at rest, say) before it is killed.
+pub fn run_then(
     mut cmd: Command,
     timeout: Duration,
     keep_stdin_open: bool,
     stop_when: Option<&StopWhen>,
+    then: &mut dyn FnMut(i32),
 ) -> Result<Captured> {
     cmd.process_group(0)
         .stdin(if keep_stdin_open {
@@ -142,6 +154,7 @@ pub fn run(
                 if let Some(stop) = stop_when {
                     if stop(&stdout) {
                         matched_after = Some(at.duration_since(start));
+                        then(child.id() as i32);
                         break;
                     }
                 }
@@ -211,6 +224,74 @@ fn kill_group(child: &Child) {
     let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
 }
 
+/// CPU time used so far by the system started as `root`, in seconds: every live process in a
+/// process group of `root` or of one of its descendants (the kernel puts its guests' host
+/// processes in a group of their own, and a guest orphan is re-parented away from the tree
+/// but keeps its group). Each counts its own user and system time (all its threads) plus
+/// that of the children it reaped, so a process that came and went is counted once.
+pub fn system_cpu_seconds(root: i32) -> f64 {
+    let procs = host_processes();
+
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(procs.iter().filter(|p| p.ppid == parent).map(|p| p.pid));
+        i += 1;
+    }
+    let groups: Vec<i32> = procs
+        .iter()
+        .filter(|p| tree.contains(&p.pid))
+        .map(|p| p.pgrp)
+        .collect();
+
+    // proc(5) counts in clock ticks, USER_HZ, which Linux fixes at 100 on x86_64 whatever
+    // the kernel's own tick rate (sysconf(_SC_CLK_TCK) reports the same constant).
+    let ticks: u64 = procs
+        .iter()
+        .filter(|p| groups.contains(&p.pgrp))
+        .map(|p| p.ticks)
+        .sum();
+    ticks as f64 / 100.0
+}
+
+/// What [`system_cpu_seconds`] needs of one host process.
+#[derive(Debug, PartialEq)]
+struct HostProcess {
+    pid: i32,
+    ppid: i32,
+    pgrp: i32,
+    /// utime + stime + cutime + cstime.
+    ticks: u64,
+}
+
+fn host_processes() -> Vec<HostProcess> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| parse_stat(&stat))
+        .collect()
+}
+
+/// The fields of a /proc/PID/stat line: proc(5) puts pid and the command name (which may
+/// hold spaces and parentheses) first, then state, ppid, pgrp, ..., with the four times as
+/// the 14th to 17th fields.
+fn parse_stat(stat: &str) -> Option<HostProcess> {
+    let (head, rest) = stat.rsplit_once(')')?;
+    let pid = head.split_whitespace().next()?.parse().ok()?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let num = |i: usize| fields.get(i)?.parse::<i64>().ok();
+    Some(HostProcess {
+        pid,
+        ppid: num(1)? as i32,
+        pgrp: num(2)? as i32,
+        ticks: (11..15).map(num).sum::<Option<i64>>()? as u64,
+    })
+}
+
 /// True when the console shows a shell prompt: the last, unfinished line holds `# ` or `$ `
 /// (a prompt is printed without a newline, so kernel messages never look like one).
 pub fn looks_like_prompt(console: &[u8]) -> bool {
@@ -270,6 +351,48 @@ mod tests {
         assert!(!c.timed_out);
         assert_eq!(c.status.unwrap().code(), Some(4));
         assert_eq!(c.stdout, "bye\n");
+    }
+
+    #[test]
+    fn stat_fields_are_read_after_the_command_name() {
+        let stat = "42 (a (b) c) S 1 77 77 0 -1 4194560 10 0 0 0 5 7 2 1 20 0 1 0";
+        let want = HostProcess {
+            pid: 42,
+            ppid: 1,
+            pgrp: 77,
+            ticks: 15,
+        };
+        assert_eq!(parse_stat(stat), Some(want));
+        assert_eq!(parse_stat("garbage"), None);
+    }
+
+    #[test]
+    fn a_spinning_descendant_is_measured_busy_and_a_sleeping_system_idle() {
+        let measure = |script: &str| {
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", script]);
+            let mut used = None;
+            let mut then = |pgid: i32| {
+                let t0 = system_cpu_seconds(pgid);
+                thread::sleep(Duration::from_millis(500));
+                used = Some(system_cpu_seconds(pgid) - t0);
+            };
+            let c = run_then(
+                cmd,
+                Duration::from_secs(10),
+                true,
+                Some(&looks_like_prompt),
+                &mut then,
+            )
+            .unwrap();
+            assert!(c.matched_after.is_some());
+            used.unwrap()
+        };
+        // A child in a group of its own spins: its time counts though the leader sleeps.
+        let busy = measure("printf '$ '; setsid timeout 3 sh -c 'while :; do :; done' & sleep 30");
+        let idle = measure("printf '$ '; sleep 30");
+        assert!(busy > 0.1, "a spinning child used only {busy} s of 0.5 s");
+        assert!(idle < 0.05, "a sleeping group used {idle} s");
     }
 
     #[test]

@@ -25,6 +25,10 @@ const GUEST_DATA: &str = "/perf/data/seq.bin";
 const IMAGE_SIZE: &str = "128M";
 /// Guest memory for the kernel and UML.
 const GUEST_MEM: &str = "256M";
+/// How long an idle system at its prompt is watched (the issue asks "over 10 s").
+const IDLE_WINDOW: Duration = Duration::from_secs(10);
+/// How long after the prompt shows the idle window starts.
+const IDLE_SETTLE: Duration = Duration::from_millis(500);
 
 /// How `perf run` was asked to measure.
 #[derive(Debug, Clone)]
@@ -112,9 +116,11 @@ pub fn run(opts: &Options) -> Result<Run> {
                 (_, System::Uml) if opts.uml.is_none() => Some(Outcome::Skipped {
                     reason: "User-Mode Linux (linux) not installed".into(),
                 }),
-                (Kind::BootToPrompt, System::Native) => Some(Outcome::NotApplicable {
-                    reason: "the host does not boot for a benchmark".into(),
-                }),
+                (Kind::BootToPrompt | Kind::IdleAtPrompt { .. }, System::Native) => {
+                    Some(Outcome::NotApplicable {
+                        reason: "the host does not boot for a benchmark".into(),
+                    })
+                }
                 (Kind::NestedPlaceholder, System::Kernel) => Some(Outcome::Unsupported {
                     reason: "placeholder: the kernel cannot run inside itself yet (future work)"
                         .into(),
@@ -134,7 +140,7 @@ pub fn run(opts: &Options) -> Result<Run> {
             }
         }
     }
-    let is_boot = |name: &str| bench::find(name).is_some_and(|b| b.kind == Kind::BootToPrompt);
+    let is_boot = |name: &str| bench::find(name).is_some_and(|b| b.boots());
     let steps: u64 = cells
         .keys()
         .map(|(n, _)| if is_boot(n) { opts.boot_rounds } else { opts.rounds } as u64)
@@ -196,20 +202,18 @@ pub fn run(opts: &Options) -> Result<Run> {
             }
         }
         if round < opts.boot_rounds {
-            for &c in &opts.columns {
-                let Some(cell) = cells.get_mut(&("boot_to_prompt", c)) else {
-                    continue;
-                };
-                bar.set_message(format!(
-                    "round {}: boot_to_prompt on {}",
-                    round + 1,
-                    c.key()
-                ));
-                if cell.failed.is_none() {
-                    let r = boot_to_prompt(opts, &prep, &work, c)?;
-                    cell.take(r, round, opts.boot_rounds);
+            for b in opts.benches.iter().filter(|b| b.boots()) {
+                for &c in &opts.columns {
+                    let Some(cell) = cells.get_mut(&(b.name, c)) else {
+                        continue;
+                    };
+                    bar.set_message(format!("round {}: {} on {}", round + 1, b.name, c.key()));
+                    if cell.failed.is_none() {
+                        let r = boot_to_prompt(opts, &prep, &work, c, b.kind)?;
+                        cell.take(r, round, opts.boot_rounds);
+                    }
+                    bar.inc(1);
                 }
-                bar.inc(1);
             }
         }
     }
@@ -513,32 +517,56 @@ fn uml_cleanup(work: &Path) {
     let _ = fs::remove_dir_all(dir.join(format!("perf{}", std::process::id())));
 }
 
-/// Boots a column's system with its default init (busybox init, then a login shell) and
-/// measures the time from spawning it to its shell prompt on the console (stdin stays open
-/// and silent, as with a person who has not typed yet).
-fn boot_to_prompt(opts: &Options, prep: &Prepared, work: &Path, col: Column) -> Result<Launch> {
+/// Boots a column's system with its default init (busybox init, then a login shell), stdin
+/// open and silent as with a person who has not typed yet, and measures, by `kind`, the time
+/// from spawning it to its shell prompt on the console, or the host CPU the whole system then
+/// uses in [`IDLE_WINDOW`] at that prompt (percent of one host CPU).
+fn boot_to_prompt(
+    opts: &Options,
+    prep: &Prepared,
+    work: &Path,
+    col: Column,
+    kind: Kind,
+) -> Result<Launch> {
     let cmd = match col.system {
         System::Kernel => {
             let mut c = command(&prep.kernel, col.pinned, opts.pin_cpu);
             c.arg("quiet").arg(format!("mem={GUEST_MEM}"));
             c.arg(format!("ubd0r={}", prep.image.display()));
+            if let Kind::IdleAtPrompt { ncpus } = kind {
+                c.arg(format!("ncpus={ncpus}"));
+            }
             c
         }
         System::Uml => uml_command(opts, prep, work, col)?,
         System::Native => unreachable!("decided before"),
     };
-    let cap = runner::run(
+
+    // The idle window starts once the prompt shows, and the boot's last echoes settle.
+    let mut idle_pct = None;
+    let mut measure_idle = |pgid: i32| {
+        if matches!(kind, Kind::IdleAtPrompt { .. }) {
+            std::thread::sleep(IDLE_SETTLE);
+            let before = runner::system_cpu_seconds(pgid);
+            std::thread::sleep(IDLE_WINDOW);
+            let used = runner::system_cpu_seconds(pgid) - before;
+            idle_pct = Some(used / IDLE_WINDOW.as_secs_f64() * 100.0);
+        }
+    };
+    let cap = runner::run_then(
         cmd,
-        opts.boot_timeout,
+        opts.boot_timeout + IDLE_SETTLE + IDLE_WINDOW,
         true,
         Some(&runner::looks_like_prompt),
+        &mut measure_idle,
     )?;
     if col.system == System::Uml {
         uml_cleanup(work);
     }
-    Ok(match cap.matched_after {
-        Some(t) => Ok(vec![t.as_secs_f64() * 1e3]),
-        None => {
+    Ok(match (cap.matched_after, idle_pct) {
+        (Some(_), Some(pct)) => Ok(vec![pct]),
+        (Some(t), None) => Ok(vec![t.as_secs_f64() * 1e3]),
+        (None, _) => {
             let why = if cap.timed_out {
                 format!("no shell prompt within {} s", opts.boot_timeout.as_secs())
             } else {
