@@ -24,6 +24,7 @@
  *   mmap:PATH,SUM           MiB/s reading PATH sequentially through a private mapping
  *                           (SUM: the expected sum of the first u64 of each 64-byte line)
  *   cpu:WORK                ms of wall time for one process doing WORK steps of CPU work
+ *   procs:K,WORK            ms of wall time for K processes at once, each doing WORK steps
  *   speedup:N,WORK          N x t(1 process) / t(N processes at once), each doing WORK steps
  *
  * A round is sized to last about ROUND_MS milliseconds (calibrated on the spot, the calibration
@@ -399,6 +400,7 @@ static const struct bench benches[] = {
     {"mmap", run_mmap, MIB_PER_S, 0},
     {"cpu", 0, WALL_MS, 0},
     {"speedup", 0, SPEEDUP, 0},
+    {"procs", 0, WALL_MS, 0},
 };
 
 static void say(const char *spec, const char *fmt, ...)
@@ -443,7 +445,7 @@ static void run_spec(const char *spec, int rounds, double round_s)
 
     if (b->kind == WALL_MS || b->kind == SPEEDUP) {
         int k = 1;
-        if (b->kind == SPEEDUP) {
+        if (b->kind == SPEEDUP || !strcmp(b->name, "procs")) {
             k = args ? atoi(args) : 0;
             args = args ? strchr(args, ',') : 0;
             if (args) args++;
@@ -454,8 +456,12 @@ static void run_spec(const char *spec, int rounds, double round_s)
         double t1, tk;
         if (cpu_procs(k, &tk) < 0) { say(spec, "unsupported %s", reason); goto done; } /* warm-up */
         for (int r = 0; r < rounds; r++) {
+            if (b->kind == WALL_MS) {
+                if (cpu_procs(k, &tk) < 0) { say(spec, "unsupported %s", reason); goto done; }
+                say(spec, "sample %.6f", tk * 1e3);
+                continue;
+            }
             if (cpu_procs(1, &t1) < 0) { say(spec, "unsupported %s", reason); goto done; }
-            if (b->kind == WALL_MS) { say(spec, "sample %.6f", t1 * 1e3); continue; }
             if (cpu_procs(k, &tk) < 0) { say(spec, "unsupported %s", reason); goto done; }
             say(spec, "sample %.6f", k * t1 / tk);
         }

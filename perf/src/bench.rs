@@ -19,6 +19,16 @@ pub enum Kind {
         /// `ncpus=` for the kernel.
         ncpus: usize,
     },
+    /// The kernel's time for pbench `spec` booted with `ncpus` CPUs over its time booted
+    /// with `base_ncpus`, the two launched back to back in each round.
+    CpuRatio {
+        /// A pbench SPEC with placeholders (a wall time).
+        spec: &'static str,
+        /// `ncpus=` of the measured boot.
+        ncpus: usize,
+        /// `ncpus=` of the boot it is compared with.
+        base_ncpus: usize,
+    },
     /// Time from spawning the system to its shell prompt on the console.
     BootToPrompt,
     /// Host CPU the whole system uses while it sits at its shell prompt, booted with
@@ -197,6 +207,19 @@ pub const SUITE: &[Benchmark] = &[
         kind: Kind::Guest {
             spec: "speedup:2,{work}",
             ncpus: 2,
+        },
+    },
+    Benchmark {
+        name: "two_procs_ncpus2_vs_ncpus1",
+        title: "wall time of 2 CPU-bound processes at ncpus=2 over their time at ncpus=1 \
+                (ideal 0.5)",
+        unit: "x",
+        better: Better::Lower,
+        threshold_pct: 15.0,
+        kind: Kind::CpuRatio {
+            spec: "procs:2,{work}",
+            ncpus: 2,
+            base_ncpus: 1,
         },
     },
     Benchmark {

@@ -121,6 +121,12 @@ pub fn run(opts: &Options) -> Result<Run> {
                         reason: "the host does not boot for a benchmark".into(),
                     })
                 }
+                (Kind::CpuRatio { .. }, System::Native) => Some(Outcome::NotApplicable {
+                    reason: "the host's CPU count is not a boot option".into(),
+                }),
+                (Kind::CpuRatio { .. }, System::Uml) => Some(Outcome::NotApplicable {
+                    reason: "UML in ptrace mode boots one CPU only".into(),
+                }),
                 (Kind::NestedPlaceholder, System::Kernel) => Some(Outcome::Unsupported {
                     reason: "placeholder: the kernel cannot run inside itself yet (future work)"
                         .into(),
@@ -155,16 +161,31 @@ pub fn run(opts: &Options) -> Result<Run> {
         if round < opts.rounds {
             // Native and kernel: one launch per benchmark, columns alternating.
             for b in &opts.benches {
-                let Kind::Guest { spec, ncpus } = b.kind else {
-                    continue;
-                };
                 for &c in opts.columns.iter().filter(|c| c.system != System::Uml) {
                     let Some(cell) = cells.get_mut(&(b.name, c)) else {
                         continue;
                     };
+                    if !matches!(b.kind, Kind::Guest { .. } | Kind::CpuRatio { .. }) {
+                        continue;
+                    }
                     bar.set_message(format!("round {}: {} on {}", round + 1, b.name, c.key()));
-                    if cell.failed.is_none() {
-                        let r = guest_launch(opts, &prep, c, spec, ncpus)?;
+                    let r = match b.kind {
+                        _ if cell.failed.is_some() => None,
+                        Kind::Guest { spec, ncpus } => {
+                            Some(guest_launch(opts, &prep, c, spec, ncpus)?)
+                        }
+                        Kind::CpuRatio {
+                            spec,
+                            ncpus,
+                            base_ncpus,
+                        } => {
+                            let measured = guest_launch(opts, &prep, c, spec, ncpus)?;
+                            let base = guest_launch(opts, &prep, c, spec, base_ncpus)?;
+                            Some(ratio_of(measured, base))
+                        }
+                        _ => None,
+                    };
+                    if let Some(r) = r {
                         cell.take(r, round, opts.rounds);
                     }
                     bar.inc(1);
@@ -460,6 +481,15 @@ fn guest_launch(
     let cap = runner::run(cmd, opts.timeout, false, None)?;
     let mut parsed = parse_pbench(&cap, std::slice::from_ref(&spec), opts.timeout);
     Ok(parsed.remove(&spec).expect("one outcome per spec"))
+}
+
+/// The ratio of two launches' samples, taken in order (each launch measures one round).
+fn ratio_of(measured: Launch, base: Launch) -> Launch {
+    let (m, b) = (measured?, base?);
+    if m.is_empty() || m.len() != b.len() {
+        return Err(format!("{} samples against {}", m.len(), b.len()));
+    }
+    Ok(m.iter().zip(&b).map(|(m, b)| m / b).collect())
 }
 
 /// Every guest benchmark of a UML column in one boot.
