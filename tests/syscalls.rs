@@ -515,10 +515,7 @@ family! { "fd":
     /// timeouts, wake-ups, EFAULT and EINVAL.
     fd_poll_and_ppoll_readiness: "poll";
     /// A poll after nanosleep(0) still waits its whole timeout.
-    fd_poll_after_a_zero_nanosleep: "poll_after_zero_sleep",
-        ignore = "kernel bug: nanosleep/clock_nanosleep that end on their first run (zero \
-                  time) leave task.deadline_ns set (kern/src/syscall/info.rs sleep), and the \
-                  next timed wait (poll, nanosleep) ends at once";
+    fd_poll_after_a_zero_nanosleep: "poll_after_zero_sleep";
     /// select and pselect6: readiness, timeouts (and the time left written back), EBADF
     /// and EINVAL.
     fd_select_and_pselect6: "select";
@@ -548,6 +545,7 @@ fn fd_every_passing_group_in_one_static_pie_run() {
         "pipe_atomic",
         "fifo",
         "poll",
+        "poll_after_zero_sleep",
         "select",
         "rw",
         "sendfile",

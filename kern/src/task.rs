@@ -258,7 +258,8 @@ pub struct Task {
     /// The syscall it stopped at waits; when the task runs again the syscall runs again,
     /// unless a signal interrupts it, which this says how to treat.
     pub blocked: Option<Restart>,
-    /// Deadline of the current timed wait, in kernel uptime, set when it first waits.
+    /// Deadline of the current timed wait, in kernel uptime, set when it first waits and
+    /// dropped when the call ends without waiting again (`sched::finish_wait`).
     pub deadline_ns: Option<u64>,
     /// Bytes a blocking write has already moved, so that a restarted write goes on where
     /// it left off.

@@ -313,9 +313,6 @@ pub fn sys_rt_sigtimedwait(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         let now = crate::printk::uptime_ns();
         let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
         if now >= deadline {
-            // Cleared here too: a call that ends on its first run (a zero timeout) is not
-            // re-run, and a stale deadline would cut the next timed wait short.
-            cx.task.deadline_ns = None;
             return Err(Errno::EAGAIN);
         }
         crate::waitq::Timers::get().wake_at(deadline, &cx.task.cell);
