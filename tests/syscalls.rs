@@ -381,9 +381,7 @@ family! { "proc":
     /// setsid, setpgid, getpgid and getsid, with their EPERM, ESRCH and EINVAL cases.
     proc_process_groups_and_sessions: "session";
     /// setpgid on a child that has exec'd is EACCES.
-    proc_setpgid_after_exec_is_eacces: "setpgid_exec",
-        ignore = "kernel bug: setpgid on a child that has called execve succeeds; Linux \
-                  returns EACCES (needs an exec'd flag on Process, in kern/src/task.rs)";
+    proc_setpgid_after_exec_is_eacces: "setpgid_exec";
     /// setresuid/setresgid/setgroups as root, then permission checks as uid 1000: EACCES
     /// on a 0600 root file, EPERM for chmod, chown, kill of root's process and regaining
     /// root once the saved uid is gone.
@@ -407,6 +405,7 @@ fn proc_every_passing_group_in_one_static_pie_run() {
         "wnowait",
         "orphan",
         "session",
+        "setpgid_exec",
         "cred",
     ];
     assert_family_ok("proc-pie", &groups);
