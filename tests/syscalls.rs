@@ -428,10 +428,10 @@ family! { "sig":
     /// SA_SIGINFO: si_signo, si_code (SI_USER, SI_TKILL), si_pid and si_uid of kill,
     /// tgkill and raise; ESRCH and EINVAL of kill and tgkill.
     sig_siginfo_fields: "siginfo";
-    /// rt_sigqueueinfo delivers si_value with SI_QUEUE, and refuses a forged si_code.
-    sig_rt_sigqueueinfo: "sigqueue",
-        ignore = "kernel bug: rt_sigqueueinfo (129) is not implemented (ENOSYS), and SigInfo \
-                  has no si_value to carry";
+    /// rt_sigqueueinfo and rt_tgsigqueueinfo deliver the siginfo as written (si_value,
+    /// si_pid, si_uid), queue real-time signals with their values for sigtimedwait,
+    /// refuse a forged si_code to another process, and have Linux's errnos.
+    sig_rt_sigqueueinfo: "sigqueue";
     /// A pipe read interrupted by a handler restarts with SA_RESTART and fails with EINTR
     /// without it.
     sig_sa_restart_and_eintr: "restart";
@@ -477,6 +477,7 @@ fn sig_every_passing_group_in_one_static_pie_run() {
         "frame_fpu_reset",
         "sigreturn",
         "handler_flags",
+        "sigqueue",
     ];
     assert_family_ok("sig-pie", &groups);
 }
