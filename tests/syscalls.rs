@@ -381,9 +381,7 @@ family! { "proc":
     /// setsid, setpgid, getpgid and getsid, with their EPERM, ESRCH and EINVAL cases.
     proc_process_groups_and_sessions: "session";
     /// setpgid on a child that has exec'd is EACCES.
-    proc_setpgid_after_exec_is_eacces: "setpgid_exec",
-        ignore = "kernel bug: setpgid on a child that has called execve succeeds; Linux \
-                  returns EACCES (needs an exec'd flag on Process, in kern/src/task.rs)";
+    proc_setpgid_after_exec_is_eacces: "setpgid_exec";
     /// setresuid/setresgid/setgroups as root, then permission checks as uid 1000: EACCES
     /// on a 0600 root file, EPERM for chmod, chown, kill of root's process and regaining
     /// root once the saved uid is gone.
@@ -407,6 +405,7 @@ fn proc_every_passing_group_in_one_static_pie_run() {
         "wnowait",
         "orphan",
         "session",
+        "setpgid_exec",
         "cred",
     ];
     assert_family_ok("proc-pie", &groups);
@@ -429,10 +428,10 @@ family! { "sig":
     /// SA_SIGINFO: si_signo, si_code (SI_USER, SI_TKILL), si_pid and si_uid of kill,
     /// tgkill and raise; ESRCH and EINVAL of kill and tgkill.
     sig_siginfo_fields: "siginfo";
-    /// rt_sigqueueinfo delivers si_value with SI_QUEUE, and refuses a forged si_code.
-    sig_rt_sigqueueinfo: "sigqueue",
-        ignore = "kernel bug: rt_sigqueueinfo (129) is not implemented (ENOSYS), and SigInfo \
-                  has no si_value to carry";
+    /// rt_sigqueueinfo and rt_tgsigqueueinfo deliver the siginfo as written (si_value,
+    /// si_pid, si_uid), queue real-time signals with their values for sigtimedwait,
+    /// refuse a forged si_code to another process, and have Linux's errnos.
+    sig_rt_sigqueueinfo: "sigqueue";
     /// A pipe read interrupted by a handler restarts with SA_RESTART and fails with EINTR
     /// without it.
     sig_sa_restart_and_eintr: "restart";
@@ -478,6 +477,7 @@ fn sig_every_passing_group_in_one_static_pie_run() {
         "frame_fpu_reset",
         "sigreturn",
         "handler_flags",
+        "sigqueue",
     ];
     assert_family_ok("sig-pie", &groups);
 }
@@ -515,10 +515,7 @@ family! { "fd":
     /// timeouts, wake-ups, EFAULT and EINVAL.
     fd_poll_and_ppoll_readiness: "poll";
     /// A poll after nanosleep(0) still waits its whole timeout.
-    fd_poll_after_a_zero_nanosleep: "poll_after_zero_sleep",
-        ignore = "kernel bug: nanosleep/clock_nanosleep that end on their first run (zero \
-                  time) leave task.deadline_ns set (kern/src/syscall/info.rs sleep), and the \
-                  next timed wait (poll, nanosleep) ends at once";
+    fd_poll_after_a_zero_nanosleep: "poll_after_zero_sleep";
     /// select and pselect6: readiness, timeouts (and the time left written back), EBADF
     /// and EINVAL.
     fd_select_and_pselect6: "select";
@@ -548,6 +545,7 @@ fn fd_every_passing_group_in_one_static_pie_run() {
         "pipe_atomic",
         "fifo",
         "poll",
+        "poll_after_zero_sleep",
         "select",
         "rw",
         "sendfile",

@@ -221,18 +221,18 @@ fn resume_blocked(k: &Arc<Kernel>, task: &mut Task) -> Flow {
         }
     }
 
-    let flow = syscall::dispatch(k, task);
-    if flow == Flow::Continue {
-        finish_wait(task);
-    }
-    flow
+    // The re-run ends the wait itself unless it waits again (dispatch calls finish_wait).
+    syscall::dispatch(k, task)
 }
 
 /// How late past its deadline a timed wait may end before the watchdog calls it a lost
 /// wake-up. Generous: a loaded 2-core host with 8 virtual CPUs runs late by tens of ms.
 const LATE_WAKEUP_NS: u64 = 1_000_000_000;
 
-fn finish_wait(task: &mut Task) {
+/// Ends the task's current wait, however it ended (the call finished, on its first run or
+/// a re-run, or a signal interrupted it): what the wait kept across re-runs (deadline,
+/// bytes moved, a FIFO end) is dropped, so that the next call starts afresh.
+pub(crate) fn finish_wait(task: &mut Task) {
     static LATE: RateLimit = RateLimit::new(1_000_000_000);
 
     if let Some(deadline) = task.deadline_ns {

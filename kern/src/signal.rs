@@ -41,6 +41,8 @@ const SA_RESETHAND: u64 = 0x8000_0000;
 
 /// `si_code` of a signal sent by kill(2).
 pub const SI_USER: i32 = 0;
+/// `si_code` of a signal sent by sigqueue(3) (rt_sigqueueinfo with a value).
+pub const SI_QUEUE: i32 = -1;
 /// `si_code` of a signal sent by tkill/tgkill.
 pub const SI_TKILL: i32 = -6;
 /// `si_code` of a signal the kernel sends.
@@ -61,10 +63,17 @@ pub fn bit(sig: i32) -> u64 {
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /// What a signal carries (the fields of `siginfo_t` the kernel fills).
+///
+/// Linux keeps 48 bytes of a siginfo (the header and a 32-byte union) and copies them
+/// out as they are. The union's members share their first bytes: pid and uid (or a
+/// fault's address), then si_value (or SIGCHLD's si_status), then the rest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SigInfo {
     /// Signal number.
     pub signo: i32,
+    /// `si_errno`: zero for the kernel's own signals, whatever rt_sigqueueinfo's sender
+    /// wrote otherwise.
+    pub errno: i32,
     /// `si_code`.
     pub code: i32,
     /// Sender's pid (kill, SIGCHLD's child).
@@ -75,23 +84,97 @@ pub struct SigInfo {
     pub status: i32,
     /// Fault address for SIGSEGV, SIGBUS.
     pub addr: u64,
+    /// `si_value` of a queued signal (sigqueue's `sival_int` or `sival_ptr`).
+    pub value: u64,
+    /// The union's last 16 bytes as rt_sigqueueinfo's sender wrote them (the kernel's
+    /// own signals, which would put si_utime/si_stime or si_addr_lsb there, leave them
+    /// zero).
+    pub rest: [u8; 16],
 }
+
+/// The bytes of a `siginfo_t` Linux keeps: the 16-byte header and the 32-byte union.
+const SIGINFO_KEPT: usize = 48;
+
+// The generic codes Linux knows run from SI_DETHREAD up to SI_USER, and SI_ASYNCNL
+// stands apart.
+const SI_DETHREAD: i32 = -7;
+const SI_ASYNCNL: i32 = -60;
 
 impl SigInfo {
     /// The `siginfo_t` bytes the guest sees.
     pub fn to_bytes(self) -> [u8; 128] {
         let mut b = [0u8; 128];
         b[0..4].copy_from_slice(&self.signo.to_le_bytes());
+        b[4..8].copy_from_slice(&self.errno.to_le_bytes());
         b[8..12].copy_from_slice(&self.code.to_le_bytes());
+        b[16..20].copy_from_slice(&self.pid.to_le_bytes());
+        b[20..24].copy_from_slice(&self.uid.to_le_bytes());
+        b[24..32].copy_from_slice(&self.value.to_le_bytes());
+        b[32..48].copy_from_slice(&self.rest);
+
+        // Members that overlay those bytes; only the signals that use them set them.
         if self.addr != 0 {
             b[16..24].copy_from_slice(&self.addr.to_le_bytes());
-        } else {
-            b[16..20].copy_from_slice(&self.pid.to_le_bytes());
-            b[20..24].copy_from_slice(&self.uid.to_le_bytes());
+        }
+        if self.status != 0 {
             b[24..28].copy_from_slice(&self.status.to_le_bytes());
         }
         b
     }
+
+    /// The siginfo a process sends with rt_sigqueueinfo, as Linux takes it: the first
+    /// 48 bytes as written but for si_signo, which becomes `signo`. E2BIG for a si_code
+    /// whose layout Linux does not know when the bytes past those 48 are not all zero
+    /// (it could not pass them on).
+    pub fn from_user(bytes: &[u8; 128], signo: i32) -> KResult<SigInfo> {
+        let code = i32_at(bytes, 8);
+        let tail = &bytes[SIGINFO_KEPT..];
+        if !known_layout(signo, code) && tail.iter().any(|&b| b != 0) {
+            return Err(Errno::E2BIG);
+        }
+
+        let mut rest = [0; 16];
+        rest.copy_from_slice(&bytes[32..48]);
+        Ok(SigInfo {
+            signo,
+            errno: i32_at(bytes, 4),
+            code,
+            pid: i32_at(bytes, 16),
+            uid: i32_at(bytes, 20) as u32,
+            value: u64::from_le_bytes(bytes[24..32].try_into().unwrap_or_default()),
+            rest,
+            ..SigInfo::default()
+        })
+    }
+}
+
+fn i32_at(bytes: &[u8], off: usize) -> i32 {
+    i32::from_le_bytes(bytes[off..off + 4].try_into().unwrap_or_default())
+}
+
+/// Whether Linux knows which union member `code` uses with `signo` (its
+/// known_siginfo_layout): the generic codes, SI_KERNEL, and the positive codes up to
+/// the number each signal defines (NSIGILL and the like; other signals share SIGPOLL's).
+fn known_layout(signo: i32, code: i32) -> bool {
+    const NSIGPOLL: i32 = 6;
+
+    if code == SI_KERNEL {
+        return true;
+    }
+    if code > SI_USER {
+        let limit = match signo {
+            4 => 11,       // SIGILL
+            8 => 15,       // SIGFPE
+            SIGSEGV => 10, // SIGSEGV
+            7 => 5,        // SIGBUS
+            5 => 6,        // SIGTRAP
+            SIGCHLD => 6,  // SIGCHLD
+            31 => 2,       // SIGSYS
+            _ => NSIGPOLL, // SIGPOLL and every signal without codes of its own
+        };
+        return code <= limit;
+    }
+    code >= SI_DETHREAD || code == SI_ASYNCNL
 }
 
 /// Signals waiting for delivery. Standard signals do not queue: a second one while the
@@ -554,6 +637,82 @@ mod tests {
         });
         assert_eq!(p.take(!bit(SIGPIPE)), None);
         assert!(p.take(u64::MAX).is_some());
+    }
+
+    #[test]
+    fn a_queued_siginfo_keeps_the_48_bytes_linux_keeps() {
+        let mut raw = [0u8; 128];
+        for (i, b) in raw[..48].iter_mut().enumerate() {
+            *b = i as u8 + 1;
+        }
+        raw[8..12].copy_from_slice(&SI_QUEUE.to_le_bytes());
+        // Padding after si_code, which the guest never sees filled.
+        raw[12..16].fill(0);
+
+        let info = SigInfo::from_user(&raw, 10).unwrap();
+        assert_eq!(info.signo, 10);
+        let out = info.to_bytes();
+        assert_eq!(out[0..4], 10i32.to_le_bytes());
+        assert_eq!(out[4..48], raw[4..48]);
+        assert!(out[48..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn unknown_codes_with_bytes_past_48_are_e2big() {
+        let mut raw = [0u8; 128];
+        let set_code = |raw: &mut [u8; 128], code: i32| {
+            raw[8..12].copy_from_slice(&code.to_le_bytes());
+        };
+        set_code(&mut raw, -50);
+        assert!(SigInfo::from_user(&raw, 10).is_ok());
+        raw[100] = 1;
+        assert_eq!(SigInfo::from_user(&raw, 10), Err(Errno::E2BIG));
+
+        // Known layouts: the generic codes, SI_KERNEL, each signal's own codes.
+        for (sig, code) in [
+            (10, SI_QUEUE),
+            (10, SI_TKILL),
+            (10, SI_KERNEL),
+            (SIGCHLD, 6),
+        ] {
+            set_code(&mut raw, code);
+            assert!(SigInfo::from_user(&raw, sig).is_ok(), "{sig} {code}");
+        }
+        for (sig, code) in [(SIGCHLD, 7), (SIGSEGV, 11), (10, 7), (10, -8)] {
+            set_code(&mut raw, code);
+            assert_eq!(
+                SigInfo::from_user(&raw, sig),
+                Err(Errno::E2BIG),
+                "{sig} {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn kernel_siginfo_puts_each_member_in_its_place() {
+        let fault = SigInfo {
+            signo: SIGSEGV,
+            code: 1,
+            addr: 0x1122_3344_5566_7788,
+            ..SigInfo::default()
+        };
+        assert_eq!(
+            fault.to_bytes()[16..24],
+            0x1122_3344_5566_7788u64.to_le_bytes()
+        );
+
+        let child = SigInfo {
+            signo: SIGCHLD,
+            code: CLD_EXITED,
+            pid: 7,
+            uid: 8,
+            status: 3,
+            ..SigInfo::default()
+        };
+        let b = child.to_bytes();
+        assert_eq!(b[16..20], 7i32.to_le_bytes());
+        assert_eq!(b[20..24], 8u32.to_le_bytes());
+        assert_eq!(b[24..28], 3i32.to_le_bytes());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! virtual CPU running a task owns it outright; what others may look at or change is in
 //! the process, behind locks.
 
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use arch_um::ptrace::{Regs, Stopped};
@@ -84,6 +84,9 @@ pub struct Process {
     pub pgid: AtomicI32,
     /// Session id.
     pub sid: AtomicI32,
+    /// The process has called execve since it was forked (Linux clears PF_FORKNOEXEC):
+    /// its parent may no longer move it to another group (setpgid's EACCES).
+    pub execed: AtomicBool,
     /// The address space; replaced at execve, released at exit.
     mm: Mutex<Option<Arc<AddressSpace>>>,
     /// Descriptor table.
@@ -163,6 +166,7 @@ impl Process {
             ppid: AtomicI32::new(ppid),
             pgid: AtomicI32::new(pid),
             sid: AtomicI32::new(pid),
+            execed: AtomicBool::new(false),
             mm: Mutex::new(Some(mm)),
             files: Mutex::new(FdTable::default()),
             cwd: Mutex::new(cwd.clone()),
@@ -258,7 +262,8 @@ pub struct Task {
     /// The syscall it stopped at waits; when the task runs again the syscall runs again,
     /// unless a signal interrupts it, which this says how to treat.
     pub blocked: Option<Restart>,
-    /// Deadline of the current timed wait, in kernel uptime, set when it first waits.
+    /// Deadline of the current timed wait, in kernel uptime, set when it first waits and
+    /// dropped when the call ends without waiting again (`sched::finish_wait`).
     pub deadline_ns: Option<u64>,
     /// Bytes a blocking write has already moved, so that a restarted write goes on where
     /// it left off.

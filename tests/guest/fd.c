@@ -589,6 +589,24 @@ static void g_poll_after_zero_sleep(void)
     CHECK_RET(poll(NULL, 0, 50), 0);
     long took = ms_since(&t0);
     CHECK(took >= 45 && took < 5000, "a 50 ms poll after nanosleep(0) took %ld ms", took);
+
+    /* An absolute sleep into the past ends at once too, and so does a zero-timeout
+     * sigtimedwait; neither may shorten the sleep after it. */
+    struct timespec past = {0, 0}, short_sleep = {0, 30000000};
+    CHECK_RET(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &past, NULL), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RET(nanosleep(&short_sleep, NULL), 0);
+    took = ms_since(&t0);
+    CHECK(took >= 25 && took < 5000, "a 30 ms sleep after a past deadline took %ld ms", took);
+
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    CHECK_ERR(sigtimedwait(&usr2, NULL, &zero), EAGAIN);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RET(nanosleep(&short_sleep, NULL), 0);
+    took = ms_since(&t0);
+    CHECK(took >= 25 && took < 5000, "a 30 ms sleep after sigtimedwait(0) took %ld ms", took);
 }
 
 static void g_select(void)

@@ -602,6 +602,13 @@ static void session_checks(void)
     CHECK_ERR(setpgid(999999, 0), ESRCH);
     CHECK_ERR(getpgid(999999), ESRCH);
     CHECK_ERR(getsid(999999), ESRCH);
+    /* A negative pid names no process; a negative group (pgid 0 means the pid) is
+     * refused before the pid is looked up. */
+    CHECK_ERR(getpgid(-1), ESRCH);
+    CHECK_ERR(getsid(-1), ESRCH);
+    CHECK_ERR(setpgid(-5, s), ESRCH);
+    CHECK_ERR(setpgid(-5, 0), EINVAL);
+    CHECK_ERR(setpgid(999999, -1), EINVAL);
     /* A group leader cannot start a session: back into ours first. */
     CHECK_RET(setpgid(t, s), 0);
 
@@ -613,6 +620,11 @@ static void session_checks(void)
     CHECK_ERR(setpgid(t, s), EPERM);
     CHECK_ERR(setpgid(t, t), EPERM);
     CHECK_RET(write(go[1], "3", 1), 1);
+    /* A zombie keeps its group and session until it is reaped. */
+    siginfo_t si;
+    CHECK_RET(waitid(P_PID, t, &si, WEXITED | WNOWAIT), 0);
+    CHECK_RET(getpgid(t), t);
+    CHECK_RET(getsid(t), t);
     int st;
     CHECK_RET(wait4(t, &st, 0, NULL), t);
 
@@ -637,6 +649,8 @@ static void g_setpgid_exec(void)
     /* EOF once the exec closed the close-on-exec write end. */
     CHECK_RET(read(ex[0], &c, 1), 0);
     CHECK_ERR(setpgid(u, u), EACCES);
+    CHECK_ERR(setpgid(u, getpgrp()), EACCES);
+    CHECK_RET(getpgid(u), getpgrp());
     CHECK_RET(kill(u, SIGKILL), 0);
     CHECK_RET(wait4(u, &st, 0, NULL), u);
     close(ex[0]);

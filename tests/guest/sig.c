@@ -366,9 +366,35 @@ static void g_siginfo(void)
     CHECK_ERR(syscall(SYS_tgkill, getpid(), gettid(), 65), EINVAL);
     CHECK_ERR(kill(getpid(), 65), EINVAL);
     CHECK_ERR(kill(pid, 0), ESRCH);
+    /* The target is looked for before the signal is checked. */
+    CHECK_ERR(kill(999999, 65), ESRCH);
+    CHECK_ERR(syscall(SYS_tkill, 999999, 65), ESRCH);
+    CHECK_ERR(syscall(SYS_tgkill, 999999, 999999, 65), ESRCH);
     CHECK_RET(kill(getpid(), 0), 0);
     on(SIGUSR1, SIG_DFL, 0);
     on(SIGUSR2, SIG_DFL, 0);
+}
+
+static long sigqueueinfo(pid_t pid, int sig, siginfo_t *si)
+{
+    return syscall(SYS_rt_sigqueueinfo, pid, sig, si);
+}
+
+static long tgsigqueueinfo(pid_t tgid, pid_t tid, int sig, siginfo_t *si)
+{
+    return syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, si);
+}
+
+/* A siginfo as a sender of rt_sigqueueinfo writes it. */
+static siginfo_t queued(int code, int value)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_code = code;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value.sival_int = value;
+    return si;
 }
 
 /* rt_sigqueueinfo carries a value, with SI_QUEUE. */
@@ -382,18 +408,147 @@ static void g_sigqueue(void)
               last_info.si_value.sival_int == 42 && last_info.si_pid == getpid(),
           "sigqueue: signo %d code %d value %d", last_info.si_signo, last_info.si_code,
           last_info.si_value.sival_int);
-    /* Pretending to be the kernel (a positive si_code) is refused for another process. */
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    si.si_code = SI_KERNEL;
+
+    /* The siginfo arrives as written but for si_signo: Linux fills in nothing for a
+     * negative code, not even the pid; a pointer value survives whole. */
+    siginfo_t si = queued(SI_QUEUE, 0);
+    si.si_signo = SIGUSR2;
+    si.si_errno = 9;
+    si.si_pid = 4242;
+    si.si_uid = 77;
+    si.si_value.sival_ptr = (void *)0x1234567890abcdefUL;
+    memset(&last_info, 0, sizeof last_info);
+    CHECK_RET(sigqueueinfo(getpid(), SIGUSR1, &si), 0);
+    CHECK(last_info.si_signo == SIGUSR1 && last_info.si_errno == 9 &&
+              last_info.si_pid == 4242 && last_info.si_uid == 77 &&
+              last_info.si_value.sival_ptr == (void *)0x1234567890abcdefUL,
+          "as written: signo %d errno %d pid %d uid %d", last_info.si_signo,
+          last_info.si_errno, last_info.si_pid, last_info.si_uid);
+
+    /* To itself a process may send any code, even the kernel's. */
+    si = queued(SI_KERNEL, 0);
+    memset(&last_info, 0, sizeof last_info);
+    CHECK_RET(sigqueueinfo(getpid(), SIGUSR1, &si), 0);
+    CHECK(last_info.si_code == SI_KERNEL, "SI_KERNEL to itself: code %d", last_info.si_code);
+
+    /* Real-time signals queue, each with its value, and sigtimedwait takes them in order
+     * with their siginfo. */
+    sigset_t rt;
+    sigemptyset(&rt);
+    sigaddset(&rt, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &rt, NULL);
+    for (int i = 1; i <= 3; i++) {
+        v.sival_int = i;
+        CHECK_RET(sigqueue(getpid(), SIGRTMIN, v), 0);
+    }
+    struct timespec zero = {0, 0};
+    for (int i = 1; i <= 3; i++) {
+        siginfo_t got;
+        memset(&got, 0, sizeof got);
+        CHECK_RET(syscall(SYS_rt_sigtimedwait, &rt, &got, &zero, 8), SIGRTMIN);
+        CHECK(got.si_code == SI_QUEUE && got.si_value.sival_int == i && got.si_pid == getpid(),
+              "queued %d: code %d value %d", i, got.si_code, got.si_value.sival_int);
+    }
+    unblock_all();
+
+    /* Errors: a bad pointer, no such process (no process groups either), a bad signal;
+     * signal 0 only checks. An unknown code with bytes Linux cannot pass on is E2BIG. */
+    si = queued(SI_QUEUE, 1);
+    CHECK_ERR(sigqueueinfo(getpid(), SIGUSR1, (siginfo_t *)8), EFAULT);
+    CHECK_ERR(sigqueueinfo(999999, SIGUSR1, &si), ESRCH);
+    CHECK_ERR(sigqueueinfo(0, SIGUSR1, &si), ESRCH);
+    CHECK_ERR(sigqueueinfo(-1, SIGUSR1, &si), ESRCH);
+    CHECK_ERR(sigqueueinfo(999999, 65, &si), ESRCH);
+    CHECK_ERR(sigqueueinfo(getpid(), 65, &si), EINVAL);
+    CHECK_ERR(sigqueueinfo(getpid(), -1, &si), EINVAL);
+    CHECK_RET(sigqueueinfo(getpid(), 0, &si), 0);
+    si = queued(-50, 0);
+    ((char *)&si)[100] = 1;
+    CHECK_ERR(sigqueueinfo(getpid(), SIGUSR1, &si), E2BIG);
+    si = queued(SI_QUEUE, 0);
+    ((char *)&si)[100] = 1;
+    CHECK_RET(sigqueueinfo(getpid(), SIGUSR1, &si), 0);
+
+    /* Pretending to be the kernel (a positive si_code), kill (SI_USER) or tkill
+     * (SI_TKILL) is refused for another process, before it is looked for. */
+    si = queued(SI_KERNEL, 0);
     pid_t pid = fork();
     if (pid == 0) {
         pause();
         _exit(0);
     }
-    CHECK_ERR(syscall(SYS_rt_sigqueueinfo, pid, SIGUSR1, &si), EPERM);
+    CHECK_ERR(sigqueueinfo(pid, SIGUSR1, &si), EPERM);
+    CHECK_ERR(sigqueueinfo(999999, SIGUSR1, &si), EPERM);
+    si = queued(SI_USER, 0);
+    CHECK_ERR(sigqueueinfo(pid, SIGUSR1, &si), EPERM);
+    si = queued(SI_TKILL, 0);
+    CHECK_ERR(sigqueueinfo(pid, SIGUSR1, &si), EPERM);
+    CHECK_ERR(tgsigqueueinfo(pid, pid, SIGUSR1, &si), EPERM);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
+
+    /* rt_tgsigqueueinfo: to a thread of a thread group. */
+    si = queued(SI_QUEUE, 7);
+    memset(&last_info, 0, sizeof last_info);
+    CHECK_RET(tgsigqueueinfo(getpid(), gettid(), SIGUSR1, &si), 0);
+    CHECK(last_info.si_code == SI_QUEUE && last_info.si_value.sival_int == 7,
+          "tgsigqueueinfo: code %d value %d", last_info.si_code, last_info.si_value.sival_int);
+    si = queued(SI_TKILL, 0);
+    CHECK_RET(tgsigqueueinfo(getpid(), gettid(), SIGUSR1, &si), 0);
+    CHECK_ERR(tgsigqueueinfo(0, gettid(), SIGUSR1, &si), EINVAL);
+    CHECK_ERR(tgsigqueueinfo(getpid(), -1, SIGUSR1, &si), EINVAL);
+    CHECK_ERR(tgsigqueueinfo(getpid(), gettid(), 65, &si), EINVAL);
+    si = queued(SI_QUEUE, 0);
+    CHECK_ERR(tgsigqueueinfo(999999, gettid(), SIGUSR1, &si), ESRCH);
+    CHECK_ERR(tgsigqueueinfo(getpid(), 999999, SIGUSR1, &si), ESRCH);
+
+    /* To another process of the same user, and from one: the value goes along. */
+    block(SIGUSR1);
+    pid_t parent = getpid();
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        union sigval cv = {.sival_int = 99};
+        _exit(sigqueue(parent, SIGUSR1, cv) == 0 ? 0 : 1);
+    }
+    int st;
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's sigqueue failed");
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    siginfo_t got;
+    memset(&got, 0, sizeof got);
+    CHECK_RET(syscall(SYS_rt_sigtimedwait, &usr1, &got, &zero, 8), SIGUSR1);
+    CHECK(got.si_code == SI_QUEUE && got.si_pid == pid && got.si_value.sival_int == 99,
+          "from the child: code %d pid ok %d value %d", got.si_code, got.si_pid == pid,
+          got.si_value.sival_int);
+    unblock_all();
+
+    /* Another user's process is out of reach (EPERM), even for signal 0. */
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        if (setresuid(1000, 1000, 1000) != 0)
+            _exit(2);
+        siginfo_t qi = queued(SI_QUEUE, 0);
+        int refused = sigqueueinfo(parent, SIGUSR1, &qi) == -1 && errno == EPERM;
+        refused = refused && sigqueueinfo(parent, 0, &qi) == -1 && errno == EPERM;
+        _exit(refused ? 0 : 1);
+    }
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "another user's sigqueue: status %#x", st);
+
+    /* A zombie still takes signals (and drops them) until it is reaped. */
+    pid = fork();
+    if (pid == 0)
+        _exit(0);
+    siginfo_t wi;
+    CHECK_RET(waitid(P_PID, pid, &wi, WEXITED | WNOWAIT), 0);
+    CHECK_RET(sigqueueinfo(pid, SIGUSR1, &si), 0);
+    CHECK_RET(tgsigqueueinfo(pid, pid, SIGUSR1, &si), 0);
+    CHECK_RET(syscall(SYS_tgkill, pid, pid, SIGUSR1), 0);
+    CHECK_RET(waitpid(pid, NULL, 0), pid);
     on(SIGUSR1, SIG_DFL, 0);
 }
 

@@ -7,6 +7,7 @@
 pub mod elf;
 pub mod stack;
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use arch_um::ptrace::{Regs, Stopped};
@@ -376,6 +377,9 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     *task.process.exe.lock() = loaded.exe;
     *task.process.arg_ranges.lock() = loaded.arg_ranges;
     crate::process::release_vfork_parent(&task.process);
+    // Before the close-on-exec descriptors go: a parent that learns of the exec from
+    // their closing must find the flag set.
+    task.process.execed.store(true, Ordering::Relaxed);
 
     task.process.files.lock().close_on_exec();
     for action in task.process.sigactions.lock().iter_mut() {

@@ -186,6 +186,10 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
         }
         return Flow::Block;
     }
+    // Not waiting (any more): a deadline or partial progress set by this run must not
+    // carry over to the next call, which would otherwise end at once (a zero nanosleep
+    // left a deadline in the past for the poll after it).
+    crate::sched::finish_wait(task);
 
     // The one place an errno becomes the guest's -errno.
     let ret = result.unwrap_or_else(Errno::as_ret);

@@ -48,10 +48,6 @@ fn arm_timeout(cx: &mut Ctx, timeout_ns: Option<u64>) -> bool {
     let now = uptime_ns();
     let deadline = *cx.task.deadline_ns.get_or_insert(now.saturating_add(ns));
     if now >= deadline {
-        // A call that times out on its first run (a zero timeout) is not re-run, so
-        // nothing else clears the deadline, and a stale one would end the next timed
-        // wait at once.
-        cx.task.deadline_ns = None;
         return false;
     }
     Timers::get().wake_at(deadline, &cx.task.cell);

@@ -54,25 +54,44 @@ pub fn sys_getsid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     Ok(target(cx, a[0])?.sid.load(Ordering::Relaxed) as i64)
 }
 
-/// setpgid(2): the caller or one of its children, within the caller's session.
+/// setpgid(2): the caller or one of its children, within the caller's session. The
+/// checks come in Linux's order: EINVAL for a negative group, ESRCH for a process that
+/// is neither, EPERM for a child in another session, EACCES for one that has exec'd,
+/// EPERM for a session leader and for a group the session does not have.
 pub fn sys_setpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    let p = target(cx, a[0])?;
-    let me = &cx.task.process;
-    if p.pid != me.pid && p.ppid() != me.pid {
-        return Err(Errno::ESRCH);
-    }
-
-    let pgid = a[1] as i32;
+    let pid = match a[0] as i32 {
+        0 => cx.task.process.pid,
+        p => p,
+    };
+    let pgid = match a[1] as i32 {
+        0 => pid,
+        g => g,
+    };
     if pgid < 0 {
         return Err(Errno::EINVAL);
     }
+
+    let p = target(cx, pid as u64)?;
+    let me = &cx.task.process;
     let sid = p.sid.load(Ordering::Relaxed);
-    if sid != me.sid.load(Ordering::Relaxed) || p.pid == sid {
+    if p.pid != me.pid {
+        if p.ppid() != me.pid {
+            return Err(Errno::ESRCH);
+        }
+        if sid != me.sid.load(Ordering::Relaxed) {
+            return Err(Errno::EPERM);
+        }
+        if p.execed.load(Ordering::Relaxed) {
+            return Err(Errno::EACCES);
+        }
+    }
+    if p.pid == sid {
         return Err(Errno::EPERM);
     }
+
     // Joining a group needs the group to exist in the caller's session (a zombie member
     // keeps it alive, as on Linux); only a new group of one's own can be made from nothing.
-    if pgid != 0 && pgid != p.pid {
+    if pgid != p.pid {
         let exists = cx.k.processes().iter().any(|q| {
             q.pgid.load(Ordering::Relaxed) == pgid && q.sid.load(Ordering::Relaxed) == sid
         });
@@ -80,8 +99,7 @@ pub fn sys_setpgid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             return Err(Errno::EPERM);
         }
     }
-    p.pgid
-        .store(if pgid == 0 { p.pid } else { pgid }, Ordering::Relaxed);
+    p.pgid.store(pgid, Ordering::Relaxed);
     Ok(0)
 }
 
@@ -96,16 +114,12 @@ pub fn sys_setsid(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
     Ok(p.pid as i64)
 }
 
-/// The process `pid` names for calls that take 0 as "the caller".
+/// The process `pid` names for calls that take 0 as "the caller". A zombie still counts
+/// until it is reaped, and a negative pid names no process (ESRCH), as on Linux.
 fn target(cx: &Ctx, pid: u64) -> KResult<std::sync::Arc<crate::task::Process>> {
     match pid as i32 {
         0 => Ok(cx.task.process.clone()),
-        p if p < 0 => Err(Errno::EINVAL),
-        p => {
-            cx.k.process(p)
-                .filter(|p| !p.is_zombie())
-                .ok_or(Errno::ESRCH)
-        }
+        p => cx.k.process(p).ok_or(Errno::ESRCH),
     }
 }
 

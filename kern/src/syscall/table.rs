@@ -238,6 +238,16 @@ static TABLE: &[Entry] = &[
     full!(TKILL, signal::sys_tkill),
     full!(TGKILL, signal::sys_tgkill),
     partial!(
+        RT_SIGQUEUEINFO,
+        signal::sys_rt_sigqueueinfo,
+        "no RLIMIT_SIGPENDING: never EAGAIN"
+    ),
+    partial!(
+        RT_TGSIGQUEUEINFO,
+        signal::sys_rt_tgsigqueueinfo,
+        "no RLIMIT_SIGPENDING: never EAGAIN"
+    ),
+    partial!(
         RT_SIGRETURN,
         signal::sys_rt_sigreturn,
         "FXSAVE state only, no AVX state"
