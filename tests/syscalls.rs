@@ -457,6 +457,16 @@ family! { "sig":
     /// The mask during a handler (the signal itself unless SA_NODEFER, plus sa_mask),
     /// SA_RESETHAND, and handlers inherited by fork.
     sig_handler_mask_nodefer_and_resethand: "handler_flags";
+    /// sigaltstack: Linux's errnos, SA_ONSTACK handlers and nested frames on the stack,
+    /// SS_ONSTACK and EPERM inside them, uc_stack, SS_AUTODISARM, edits through uc_stack,
+    /// inheritance by fork, and SS_DISABLE.
+    sig_sigaltstack: "altstack";
+    /// A frame too big for the alternate stack kills with SIGSEGV.
+    sig_sigaltstack_overflow_is_sigsegv: "altstack_overflow";
+    /// The frame carries the whole XSAVE state with Linux's magic numbers: ymm0-15 and
+    /// zmm16 survive a handler that wrecks them, the handler starts with clear AVX
+    /// registers, and its edit of the saved ymm5 is what comes back.
+    sig_frame_carries_avx_state: "xstate";
 }
 
 /// Every sig group that passes, in one static-pie run.
@@ -478,6 +488,9 @@ fn sig_every_passing_group_in_one_static_pie_run() {
         "sigreturn",
         "handler_flags",
         "sigqueue",
+        "altstack",
+        "altstack_overflow",
+        "xstate",
     ];
     assert_family_ok("sig-pie", &groups);
 }

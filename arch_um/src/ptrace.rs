@@ -132,6 +132,9 @@ struct PeekSiginfoArgs {
     nr: i32,
 }
 
+/// The regset of the XSAVE state (elf.h), for PTRACE_GETREGSET and PTRACE_SETREGSET.
+const NT_X86_XSTATE: usize = 0x202;
+
 fn ptrace_raw(req: libc::c_uint, tid: HostTid, addr: usize, data: usize) -> HostResult<i64> {
     // SAFETY: every caller passes a request with the addr/data meaning ptrace(2) gives
     // it, and data points to memory of the size that request writes or reads.
@@ -284,6 +287,40 @@ impl Stopped {
     /// Restores the FPU and SSE state from FXSAVE layout.
     pub fn set_fpregs(&mut self, buf: &[u8; 512]) -> HostResult<()> {
         ptrace_raw(libc::PTRACE_SETFPREGS, self.tid, 0, buf.as_ptr() as usize).map(|_| ())
+    }
+
+    /// The whole extended FPU state (x87, SSE, AVX, AVX-512, ...) in XSAVE standard
+    /// format, as `PTRACE_GETREGSET NT_X86_XSTATE` gives it (its first software-reserved
+    /// bytes, at 464, hold the enabled features, XCR0). `None` when the host has no XSAVE.
+    pub fn xstate(&self) -> HostResult<Option<Vec<u8>>> {
+        // Larger than any x86 XSAVE layout the host kernel lets a task use without
+        // asking for permission first (AMX tiles need arch_prctl, which guests lack).
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        let p = &mut iov as *mut libc::iovec as usize;
+        match ptrace_raw(libc::PTRACE_GETREGSET, self.tid, NT_X86_XSTATE, p) {
+            Ok(_) => {
+                buf.truncate(iov.iov_len);
+                Ok(Some(buf))
+            }
+            // No XSAVE on this CPU (or a kernel without the regset).
+            Err(e) if e.errno == libc::ENODEV || e.errno == libc::EINVAL => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Loads extended FPU state in XSAVE standard format. The host checks the header
+    /// (features it does not offer, reserved bits) and refuses a bad one with EINVAL.
+    pub fn set_xstate(&mut self, buf: &[u8]) -> HostResult<()> {
+        let mut iov = libc::iovec {
+            iov_base: buf.as_ptr() as *mut libc::c_void,
+            iov_len: buf.len(),
+        };
+        let p = &mut iov as *mut libc::iovec as usize;
+        ptrace_raw(libc::PTRACE_SETREGSET, self.tid, NT_X86_XSTATE, p).map(|_| ())
     }
 
     /// The signal information of a signal-delivery stop.

@@ -23,6 +23,7 @@ pub mod process;
 pub mod procinfo;
 pub mod pty;
 pub mod sched;
+pub mod sigframe;
 pub mod signal;
 pub mod syscall;
 pub mod task;

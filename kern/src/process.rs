@@ -63,6 +63,7 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     let mut task = Task::new(child.clone(), host, regs, cell);
     task.host_regs = host_regs;
     task.sigmask = parent.sigmask;
+    task.altstack = parent.altstack;
     task.cpu = parent.cpu;
     task.clear_child_tid = args.clear_tid.unwrap_or(0);
 

@@ -1,10 +1,9 @@
 //! Signals: pending sets, default actions, handler frames and sigreturn.
 //!
 //! Signals are delivered when a task is about to re-enter guest code: a handler gets an
-//! `rt_sigframe` on the guest stack in Linux's x86_64 layout (return address, ucontext
-//! with the saved registers and mask, siginfo, FXSAVE state), and `rt_sigreturn` reads
-//! it back. A task waiting in a syscall is woken to notice a signal, and its syscall
-//! then fails with EINTR or restarts, as Linux decides.
+//! `rt_sigframe` on the guest stack in Linux's x86_64 layout (see [`crate::sigframe`]),
+//! and `rt_sigreturn` reads it back. A task waiting in a syscall is woken to notice a
+//! signal, and its syscall then fails with EINTR or restarts, as Linux decides.
 
 use std::sync::Arc;
 
@@ -34,10 +33,6 @@ const SIG_IGN: u64 = 1;
 
 const SA_NOCLDSTOP: u64 = 0x1;
 const SA_NOCLDWAIT: u64 = 0x2;
-const SA_RESTORER: u64 = 0x0400_0000;
-const SA_RESTART: u64 = 0x1000_0000;
-const SA_NODEFER: u64 = 0x4000_0000;
-const SA_RESETHAND: u64 = 0x8000_0000;
 
 /// `si_code` of a signal sent by kill(2).
 pub const SI_USER: i32 = 0;
@@ -399,7 +394,8 @@ pub fn deliver(k: &Kernel, task: &mut Task, interrupted: Option<Restart>) -> Del
         if sig == SIGKILL || sig == SIGSTOP {
             return Delivery::Exit(ExitStatus::Signal(SIGKILL));
         }
-        return match setup_frame(k, task, info, act, interrupted) {
+        let restart = interrupted.map(|kind| kind == Restart::IfSaRestart);
+        return match crate::sigframe::setup(task, info, act, restart) {
             Ok(()) => Delivery::Run { handler: true },
             // A frame that cannot be written kills the process with SIGSEGV, as Linux's
             // force_sigsegv.
@@ -417,155 +413,6 @@ pub fn deliver(k: &Kernel, task: &mut Task, interrupted: Option<Restart>) -> Del
 
 /// Bit set in an [`ExitStatus::Signal`] value when the default action dumps core.
 pub const CORE_FLAG: i32 = 0x80;
-
-const FRAME_BYTES: u64 = 8 + 304 + 128;
-const REDZONE: u64 = 128;
-const FXSAVE_BYTES: u64 = 512;
-const UC_FLAGS: u64 = 0x6;
-
-fn setup_frame(
-    _k: &Kernel,
-    task: &mut Task,
-    info: SigInfo,
-    act: SigAction,
-    interrupted: Option<Restart>,
-) -> KResult<()> {
-    if act.flags & SA_RESTORER == 0 {
-        return Err(Errno::EFAULT);
-    }
-
-    // An interrupted syscall either returns EINTR from the handler's point of view or
-    // is re-issued after it: rip back over the syscall instruction, rax the number.
-    if let Some(kind) = interrupted {
-        if kind == Restart::IfSaRestart && act.flags & SA_RESTART != 0 {
-            task.regs.rip -= 2;
-            task.regs.rax = task.regs.orig_rax;
-        } else {
-            task.regs.rax = Errno::EINTR.as_ret() as u64;
-        }
-    }
-
-    let fp = match task.host.as_ref() {
-        Some(h) => h.fpregs().map_err(|_| Errno::EFAULT)?,
-        None => [0; 512],
-    };
-    let sp = task.regs.rsp.wrapping_sub(REDZONE);
-    let fp_addr = (sp.wrapping_sub(FXSAVE_BYTES)) & !63;
-    let frame = ((fp_addr.wrapping_sub(FRAME_BYTES)) & !15).wrapping_sub(8);
-
-    let old_mask = task.saved_sigmask.take().unwrap_or(task.sigmask);
-    let mut f = vec![0u8; FRAME_BYTES as usize];
-    put(&mut f, 0, act.restorer);
-    put(&mut f, 8, UC_FLAGS);
-    write_sigcontext(&mut f[48..304], task, fp_addr);
-    put(&mut f, 304, old_mask);
-    f[312..440].copy_from_slice(&info.to_bytes());
-
-    let mm = task.mm();
-    mm.write(fp_addr, &fp)?;
-    mm.write(frame, &f)?;
-    // The handler starts with the initial x87/SSE state (control word 0x37f, MXCSR
-    // 0x1f80, registers clear), as Linux's; the interrupted state waits in the frame.
-    if let Some(h) = task.host.as_mut() {
-        let mut init = [0u8; 512];
-        init[0..2].copy_from_slice(&0x037f_u16.to_le_bytes());
-        init[24..28].copy_from_slice(&0x1f80_u32.to_le_bytes());
-        init[28..32].copy_from_slice(&fp[28..32]);
-        h.set_fpregs(&init).map_err(|_| Errno::EFAULT)?;
-    }
-
-    let r = &mut task.regs;
-    r.rip = act.handler;
-    r.rsp = frame;
-    r.rdi = info.signo as u64;
-    r.rsi = frame + 312;
-    r.rdx = frame + 8;
-    r.rax = 0;
-    // The handler starts with the direction and trap flags clear, as Linux's.
-    r.eflags &= !(0x400 | 0x100);
-
-    let mut mask = task.sigmask | act.mask;
-    if act.flags & SA_NODEFER == 0 {
-        mask |= bit(info.signo);
-    }
-    task.sigmask = mask & !UNBLOCKABLE;
-    if act.flags & SA_RESETHAND != 0 {
-        task.process.sigactions.lock()[info.signo as usize - 1] = SigAction::default();
-    }
-    Ok(())
-}
-
-fn put(buf: &mut [u8], off: usize, v: u64) {
-    buf[off..off + 8].copy_from_slice(&v.to_le_bytes());
-}
-
-/// The order of registers in `struct sigcontext`.
-fn sigcontext_regs(r: &arch_um::ptrace::Regs) -> [u64; 18] {
-    [
-        r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx, r.rdx,
-        r.rax, r.rcx, r.rsp, r.rip, r.eflags,
-    ]
-}
-
-fn write_sigcontext(sc: &mut [u8], task: &Task, fp_addr: u64) {
-    for (i, v) in sigcontext_regs(&task.regs).iter().enumerate() {
-        put(sc, i * 8, *v);
-    }
-    let segs = (task.regs.cs & 0xffff) | (task.regs.ss & 0xffff) << 48;
-    put(sc, 144, segs);
-    put(sc, 184, fp_addr);
-}
-
-/// rt_sigreturn(2): restores the registers, mask and FPU state a handler frame saved.
-pub fn sigreturn(task: &mut Task) -> KResult<()> {
-    let frame = task.regs.rsp.wrapping_sub(8);
-    let mm = task.mm();
-    let mut uc = [0u8; 304];
-    mm.read(frame + 8, &mut uc)?;
-
-    let word = |off: usize| u64::from_le_bytes(uc[off..off + 8].try_into().unwrap_or_default());
-    let sc = |i: usize| word(40 + i * 8);
-    let r = &mut task.regs;
-    [
-        r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rdi, r.rsi, r.rbp, r.rbx, r.rdx,
-        r.rax, r.rcx, r.rsp, r.rip,
-    ] = [
-        sc(0),
-        sc(1),
-        sc(2),
-        sc(3),
-        sc(4),
-        sc(5),
-        sc(6),
-        sc(7),
-        sc(8),
-        sc(9),
-        sc(10),
-        sc(11),
-        sc(12),
-        sc(13),
-        sc(14),
-        sc(15),
-        sc(16),
-    ];
-
-    // Only the flags user code may change come back (Linux's FIX_EFLAGS).
-    const FIX_EFLAGS: u64 = 0x40dd5;
-    r.eflags = (r.eflags & !FIX_EFLAGS) | (sc(17) & FIX_EFLAGS);
-    r.orig_rax = u64::MAX;
-
-    task.sigmask = word(296) & !UNBLOCKABLE;
-
-    let fp_addr = sc(23);
-    if fp_addr != 0 {
-        let mut fp = [0u8; 512];
-        mm.read(fp_addr, &mut fp)?;
-        if let Some(h) = task.host.as_mut() {
-            h.set_fpregs(&fp).map_err(|_| Errno::EFAULT)?;
-        }
-    }
-    Ok(())
-}
 
 /// Tells the parent of `child` that it ended: SIGCHLD (unless the parent asked not to
 /// be told), and a wake-up of its wait4.

@@ -271,6 +271,8 @@ pub struct Task {
     /// The process was stopped (job control) during the current timed wait, so the
     /// watchdog does not take a wait that ends late for a lost wake-up.
     pub stopped_in_wait: bool,
+    /// The alternate signal stack (sigaltstack(2)); fork copies it, execve clears it.
+    pub altstack: crate::sigframe::AltStack,
     /// The mask to restore after sigsuspend's handler, if sigsuspend set one.
     pub saved_sigmask: Option<u64>,
     /// The child of a vfork this task waits for.
@@ -304,6 +306,7 @@ impl Task {
             deadline_ns: None,
             progress: 0,
             stopped_in_wait: false,
+            altstack: Default::default(),
             saved_sigmask: None,
             vfork_child: None,
             fifo_end: None,

@@ -12,6 +12,7 @@
  */
 
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1120,6 +1122,298 @@ static void g_handler_flags(void)
     on(SIGUSR1, SIG_DFL, 0);
 }
 
+/* ---- the alternate signal stack ---- */
+
+#define ALT_BYTES (64 * 1024)
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
+/* The kernel's MINSIGSTKSZ (glibc's is a sysconf call nowadays). */
+#define KMINSIGSTKSZ 2048
+static char *alt_mem;
+static volatile uintptr_t alt_local, alt_nested_local;
+static volatile int alt_flags_inside, alt_eperm_inside, alt_uc_flags, alt_nested;
+static volatile unsigned long alt_uc_size;
+
+static int in_alt(uintptr_t p)
+{
+    return p > (uintptr_t)alt_mem && p <= (uintptr_t)alt_mem + ALT_BYTES;
+}
+
+static void alt_nested_handler(int sig)
+{
+    (void)sig;
+    char here;
+    alt_nested_local = (uintptr_t)&here;
+    alt_nested++;
+}
+
+static void alt_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    (void)si;
+    ucontext_t *uc = ucv;
+    char here;
+    alt_local = (uintptr_t)&here;
+    stack_t now, other = {.ss_sp = alt_mem, .ss_size = ALT_BYTES, .ss_flags = 0};
+    sigaltstack(NULL, &now);
+    alt_flags_inside = now.ss_flags;
+    errno = 0;
+    alt_eperm_inside = sigaltstack(&other, NULL) == -1 ? errno : 0;
+    alt_uc_flags = uc->uc_stack.ss_flags;
+    alt_uc_size = uc->uc_stack.ss_size;
+    /* A second signal while on the stack nests below this frame on the same stack. */
+    raise(SIGUSR2);
+    hits++;
+}
+
+static void alt_edit_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    (void)si;
+    ucontext_t *uc = ucv;
+    uc->uc_stack.ss_size = uc->uc_stack.ss_size == ALT_BYTES ? ALT_BYTES / 2 : ALT_BYTES / 4;
+}
+
+static void g_altstack(void)
+{
+    stack_t ss, old;
+    alt_mem = mmap(NULL, ALT_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(alt_mem != MAP_FAILED, "mmap: %s", errname(errno));
+
+    /* None at first; errors change nothing. */
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_flags == SS_DISABLE && old.ss_size == 0, "initial flags %d size %zu",
+          old.ss_flags, old.ss_size);
+    ss = (stack_t){.ss_sp = alt_mem, .ss_size = KMINSIGSTKSZ - 1, .ss_flags = 0};
+    CHECK_ERR(sigaltstack(&ss, NULL), ENOMEM);
+    ss = (stack_t){.ss_sp = alt_mem, .ss_size = ALT_BYTES, .ss_flags = 4};
+    CHECK_ERR(sigaltstack(&ss, NULL), EINVAL);
+    CHECK_ERR(sigaltstack((stack_t *)8, NULL), EFAULT);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_flags == SS_DISABLE, "flags %d after refused changes", old.ss_flags);
+
+    /* Set; the old one comes back disabled; a bad old pointer fails after the change. */
+    ss = (stack_t){.ss_sp = alt_mem, .ss_size = ALT_BYTES, .ss_flags = 0};
+    CHECK_RET(sigaltstack(&ss, &old), 0);
+    CHECK(old.ss_flags == SS_DISABLE, "old flags %d", old.ss_flags);
+    CHECK_ERR(sigaltstack(&ss, (stack_t *)8), EFAULT);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_sp == alt_mem && old.ss_size == ALT_BYTES && old.ss_flags == 0,
+          "reported sp %p size %zu flags %d", old.ss_sp, old.ss_size, old.ss_flags);
+
+    /* SA_ONSTACK handlers run there: sigaltstack reports SS_ONSTACK and refuses a change
+     * (EPERM); a nested signal's frame goes below on the same stack. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = alt_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = alt_nested_handler;
+    sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR2, &sa, NULL);
+    hits = alt_nested = 0;
+    raise(SIGUSR1);
+    CHECK(hits == 1 && alt_nested == 1, "handlers ran %d and %d times", (int)hits,
+          (int)alt_nested);
+    CHECK(in_alt(alt_local), "the handler ran outside the alternate stack");
+    CHECK(in_alt(alt_nested_local) && alt_nested_local < alt_local,
+          "the nested handler's frame is not below the first on the alternate stack");
+    CHECK(alt_flags_inside == SS_ONSTACK, "flags inside the handler %d", alt_flags_inside);
+    CHECK(alt_eperm_inside == EPERM, "changing it inside: %s", errname(alt_eperm_inside));
+    CHECK(alt_uc_flags == 0 && alt_uc_size == ALT_BYTES, "uc_stack flags %d size %lu",
+          alt_uc_flags, alt_uc_size);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_flags == 0, "flags after the handler %d", old.ss_flags);
+
+    /* Without SA_ONSTACK the handler stays on the normal stack. */
+    on(SIGUSR2, alt_nested_handler, 0);
+    raise(SIGUSR2);
+    CHECK(!in_alt(alt_nested_local), "a handler without SA_ONSTACK used the alternate stack");
+
+    /* SS_AUTODISARM: disarmed while the handler runs (reported disabled, and changes
+     * allowed), armed again by sigreturn from uc_stack. */
+    ss.ss_flags = SS_AUTODISARM;
+    CHECK_RET(sigaltstack(&ss, NULL), 0);
+    hits = alt_nested = 0;
+    raise(SIGUSR1);
+    CHECK(in_alt(alt_local), "SS_AUTODISARM: the handler ran outside the alternate stack");
+    CHECK(alt_flags_inside == SS_DISABLE && alt_eperm_inside == 0,
+          "SS_AUTODISARM inside: flags %d, change %s", alt_flags_inside,
+          errname(alt_eperm_inside));
+    CHECK(alt_uc_flags == (int)SS_AUTODISARM, "SS_AUTODISARM: uc_stack flags %#x",
+          alt_uc_flags);
+    /* The nested frame still lands on the alternate stack: the handler's sp is there. */
+    CHECK(in_alt(alt_nested_local), "SS_AUTODISARM: the nested signal left the stack");
+    /* The handler re-armed it without SS_AUTODISARM while on it, so sigreturn cannot put
+     * uc_stack back (Linux judges by the handler's sp): it stays as the handler set it. */
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_flags == 0 && old.ss_size == ALT_BYTES, "after sigreturn: flags %#x size %zu",
+          old.ss_flags, old.ss_size);
+
+    /* uc_stack edits: ignored from a handler on the stack, applied from one off it. */
+    on_info(SIGUSR1, alt_edit_handler, 0);
+    raise(SIGUSR1);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_size == ALT_BYTES / 2, "an edit from off the stack: size %zu", old.ss_size);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = alt_edit_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_size == ALT_BYTES / 2, "an edit from on the stack: size %zu", old.ss_size);
+
+    /* A fork child inherits it. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        stack_t c;
+        sigaltstack(NULL, &c);
+        _exit(c.ss_sp == alt_mem && c.ss_size == ALT_BYTES / 2 ? 0 : 1);
+    }
+    int st;
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the fork child's stack: %#x", st);
+
+    /* Disabled: reported so, and SA_ONSTACK falls back to the normal stack. */
+    ss = (stack_t){.ss_flags = SS_DISABLE};
+    CHECK_RET(sigaltstack(&ss, NULL), 0);
+    CHECK_RET(sigaltstack(NULL, &old), 0);
+    CHECK(old.ss_flags == SS_DISABLE && old.ss_size == 0, "disabled: flags %d size %zu",
+          old.ss_flags, old.ss_size);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = alt_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    hits = 0;
+    raise(SIGUSR1);
+    CHECK(hits == 1 && !in_alt(alt_local), "disabled: the handler used the old stack");
+    on(SIGUSR1, SIG_DFL, 0);
+    on(SIGUSR2, SIG_DFL, 0);
+    munmap(alt_mem, ALT_BYTES);
+}
+
+/* A frame that does not fit the alternate stack kills with SIGSEGV (the FPU state alone
+ * is over 2 KiB with AVX-512, so a MINSIGSTKSZ stack is too small for it there). */
+static void g_altstack_overflow(void)
+{
+    unsigned int eax, ebx, ecx, edx;
+    __cpuid_count(0xd, 0, eax, ebx, ecx, edx);
+    int xsave_bytes = (int)ebx;
+    pid_t pid = fork();
+    if (pid == 0) {
+        static char small[KMINSIGSTKSZ];
+        stack_t ss = {.ss_sp = small, .ss_size = sizeof small};
+        sigaltstack(&ss, NULL);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = count;
+        sa.sa_flags = SA_ONSTACK;
+        sigaction(SIGUSR1, &sa, NULL);
+        raise(SIGUSR1);
+        _exit(0);
+    }
+    int st;
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    if (xsave_bytes + 4 + 440 + 64 > KMINSIGSTKSZ)
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x", st);
+    else
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+}
+
+/* ---- AVX state in the frame ---- */
+
+static unsigned char ymm_in[16][32], ymm_out[16][32], ymm_handler[32];
+static unsigned char zmm_in[64], zmm_out[64];
+static volatile int xstate_magic_ok, xstate_uc_flags, xstate_handler_init;
+static unsigned char xmm5_edit[16] = {0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+                                      0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
+static int ymm_hi_offset;
+static int have_avx512;
+
+static void xstate_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    (void)si;
+    /* First: the handler's own AVX state, which Linux starts afresh. */
+    __asm__ volatile("vmovdqu %%ymm7, ymm_handler(%%rip)" ::: "memory");
+    ucontext_t *uc = ucv;
+    struct _fpstate *fp = (struct _fpstate *)uc->uc_mcontext.fpregs;
+    const uint32_t *sw = (const uint32_t *)((char *)fp + 464);
+    uint32_t xstate_size = sw[4];
+    uint32_t magic2;
+    memcpy(&magic2, (char *)fp + xstate_size, 4);
+    xstate_magic_ok = sw[0] == 0x46505853 && sw[1] == xstate_size + 4 && magic2 == 0x46505845;
+    xstate_uc_flags = (int)uc->uc_flags;
+
+    /* Edit the saved state: xmm5, and the upper half of ymm5 in the AVX component. */
+    memcpy((char *)fp + 160 + 5 * 16, xmm5_edit, 16);
+    memcpy((char *)fp + ymm_hi_offset + 5 * 16, xmm5_edit, 16);
+
+    /* Wreck the live registers. */
+    __asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\t"
+                     "vmovdqa %%ymm0, %%ymm1\n\tvmovdqa %%ymm0, %%ymm7\n\t"
+                     "vmovdqa %%ymm0, %%ymm15\n\t" ::: "xmm0", "xmm1", "xmm7", "xmm15");
+    /* No clobber for zmm16: code built without AVX-512 never uses it. */
+    if (have_avx512) __asm__ volatile("vpternlogd $0xff, %%zmm16, %%zmm16, %%zmm16" :::);
+    hits++;
+}
+
+#define LOADY(n) "vmovdqu ymm_in+" #n "*32(%%rip), %%ymm" #n "\n\t"
+#define SAVEY(n) "vmovdqu %%ymm" #n ", ymm_out+" #n "*32(%%rip)\n\t"
+
+static void g_xstate(void)
+{
+    if (!__builtin_cpu_supports("avx")) return; /* nothing beyond SSE to keep */
+    have_avx512 = __builtin_cpu_supports("avx512f");
+    unsigned int eax, ebx, ecx, edx;
+    __cpuid_count(0xd, 2, eax, ebx, ecx, edx);
+    ymm_hi_offset = (int)ebx;
+
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 32; j++) ymm_in[i][j] = (unsigned char)(i * 32 + j + 1);
+    for (int j = 0; j < 64; j++) zmm_in[j] = (unsigned char)(0x80 + j);
+    memset(ymm_handler, 0x77, sizeof ymm_handler);
+    on_info(SIGUSR1, xstate_handler, 0);
+    hits = 0;
+    frame_pid = getpid();
+    if (have_avx512)
+        __asm__ volatile("vmovdqu64 zmm_in(%%rip), %%zmm16" ::: "memory");
+    __asm__ volatile(LOADY(0) LOADY(1) LOADY(2) LOADY(3) LOADY(4) LOADY(5) LOADY(6) LOADY(7)
+                     LOADY(8) LOADY(9) LOADY(10) LOADY(11) LOADY(12) LOADY(13) LOADY(14)
+                     LOADY(15)
+                     "mov $62, %%eax\n\t"
+                     "mov frame_pid(%%rip), %%edi\n\t"
+                     "mov $10, %%esi\n\t"
+                     "syscall\n\t"
+                     SAVEY(0) SAVEY(1) SAVEY(2) SAVEY(3) SAVEY(4) SAVEY(5) SAVEY(6) SAVEY(7)
+                     SAVEY(8) SAVEY(9) SAVEY(10) SAVEY(11) SAVEY(12) SAVEY(13) SAVEY(14)
+                     SAVEY(15)
+                     "vzeroupper\n\t"
+                     :
+                     :
+                     : "rax", "rcx", "rdx", "rsi", "rdi", "r11", "memory", "xmm0", "xmm1",
+                       "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    if (have_avx512)
+        __asm__ volatile("vmovdqu64 %%zmm16, zmm_out(%%rip)\n\tvzeroupper" ::: "memory");
+    CHECK(hits == 1, "handler ran %d times", (int)hits);
+    CHECK(xstate_magic_ok, "the frame's FPU area lacks the XSAVE magic numbers");
+    CHECK(xstate_uc_flags & 1, "uc_flags %#x lacks UC_FP_XSTATE", xstate_uc_flags);
+    static const unsigned char zero[32];
+    CHECK(memcmp(ymm_handler, zero, 32) == 0, "the handler did not start with ymm7 clear");
+    for (int i = 0; i < 16; i++) {
+        if (i == 5) continue;
+        CHECK(memcmp(ymm_in[i], ymm_out[i], 32) == 0, "ymm%d changed across the handler", i);
+    }
+    CHECK(memcmp(ymm_out[5], xmm5_edit, 16) == 0 && memcmp(ymm_out[5] + 16, xmm5_edit, 16) == 0,
+          "the handler's edit of the saved ymm5 was not restored");
+    if (have_avx512)
+        CHECK(memcmp(zmm_in, zmm_out, 64) == 0, "zmm16 changed across the handler");
+    on(SIGUSR1, SIG_DFL, 0);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -1139,6 +1433,9 @@ static const struct {
     {"sigreturn", g_sigreturn},
     {"handler_flags", g_handler_flags},
     {"sigqueue", g_sigqueue},
+    {"altstack", g_altstack},
+    {"altstack_overflow", g_altstack_overflow},
+    {"xstate", g_xstate},
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])

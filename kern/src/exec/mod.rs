@@ -382,6 +382,8 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     task.process.execed.store(true, Ordering::Relaxed);
 
     task.process.files.lock().close_on_exec();
+    // sigaltstack(2): "any existing alternate signal stack is cleared on execve".
+    task.altstack = Default::default();
     for action in task.process.sigactions.lock().iter_mut() {
         // Caught signals revert to default; ignored ones stay ignored.
         if action.handler > 1 {

@@ -103,17 +103,26 @@ pub fn sys_rt_sigprocmask(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     Ok(0)
 }
 
-/// sigaltstack(2): no alternate stack is in use yet; the old one reads as disabled.
+/// sigaltstack(2): sets and reports the calling thread's alternate signal stack. The new
+/// one is read before anything changes and the old one written only on success, as Linux.
 pub fn sys_sigaltstack(cx: &mut Ctx, a: &Args) -> KResult<i64> {
-    const SS_DISABLE: u32 = 2;
+    let (new_at, old_at) = (a[0], a[1]);
+    let new: Option<[u8; 24]> = match new_at {
+        0 => None,
+        at => Some(
+            cx.read_bytes(at, 24)?
+                .try_into()
+                .map_err(|_| Errno::EFAULT)?,
+        ),
+    };
 
-    if a[1] != 0 {
-        let mut b = [0u8; 24];
-        b[8..12].copy_from_slice(&SS_DISABLE.to_le_bytes());
-        cx.write_bytes(a[1], &b)?;
+    let sp = cx.task.regs.rsp;
+    let old = cx.task.altstack.to_bytes(sp);
+    if let Some(new) = new {
+        cx.task.altstack.set(&new, sp)?;
     }
-    if a[0] != 0 {
-        cx.read_bytes(a[0], 24)?;
+    if old_at != 0 {
+        cx.write_bytes(old_at, &old)?;
     }
     Ok(0)
 }
@@ -313,7 +322,7 @@ fn queue_to(cx: &Ctx, p: &Arc<Process>, info: SigInfo) -> KResult<i64> {
 
 /// rt_sigreturn(2).
 pub fn sys_rt_sigreturn(cx: &mut Ctx, _a: &Args) -> KResult<i64> {
-    if signal::sigreturn(cx.task).is_err() {
+    if crate::sigframe::sigreturn(cx.task).is_err() {
         // A frame the guest wrecked: Linux kills with SIGSEGV.
         cx.exit_with(crate::task::ExitStatus::Signal(
             signal::SIGSEGV | signal::CORE_FLAG,

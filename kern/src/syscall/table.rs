@@ -229,11 +229,7 @@ static TABLE: &[Entry] = &[
     // Signals.
     full!(RT_SIGACTION, signal::sys_rt_sigaction),
     full!(RT_SIGPROCMASK, signal::sys_rt_sigprocmask),
-    partial!(
-        SIGALTSTACK,
-        signal::sys_sigaltstack,
-        "no alternate stack yet"
-    ),
+    full!(SIGALTSTACK, signal::sys_sigaltstack),
     full!(KILL, signal::sys_kill),
     full!(TKILL, signal::sys_tkill),
     full!(TGKILL, signal::sys_tgkill),
@@ -247,11 +243,7 @@ static TABLE: &[Entry] = &[
         signal::sys_rt_tgsigqueueinfo,
         "no RLIMIT_SIGPENDING: never EAGAIN"
     ),
-    partial!(
-        RT_SIGRETURN,
-        signal::sys_rt_sigreturn,
-        "FXSAVE state only, no AVX state"
-    ),
+    full!(RT_SIGRETURN, signal::sys_rt_sigreturn),
     full!(RT_SIGSUSPEND, signal::sys_rt_sigsuspend),
     full!(PAUSE, signal::sys_pause),
     full!(RT_SIGPENDING, signal::sys_rt_sigpending),
