@@ -587,10 +587,7 @@ family! { "vfs":
     /// AT_EMPTY_PATH.
     vfs_statx_fields: "statx";
     /// statx refuses the reserved mask bit and FORCE_SYNC with DONT_SYNC.
-    vfs_statx_bad_flags: "statx_flags",
-        ignore = "kernel bug: statx accepts mask bit STATX__RESERVED and \
-                  AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC; Linux says EINVAL \
-                  (kern/src/syscall/fs.rs sys_statx)";
+    vfs_statx_bad_flags: "statx_flags";
     /// access and faccessat2 as root: any x bit for X_OK, AT_EACCESS,
     /// AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, EINVAL.
     vfs_access_and_faccessat2: "access";

@@ -1115,10 +1115,20 @@ pub fn sys_newfstatat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 /// statx(2): the basic fields, all reported in the mask.
 pub fn sys_statx(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const STATX_BASIC_STATS: u32 = 0x7ff;
+    /// A mask bit kept for a future extension of `struct statx`.
+    const STATX_RESERVED: u32 = 0x8000_0000;
+    /// AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC.
+    const AT_STATX_SYNC_TYPE: u64 = 0x6000;
 
-    // AT_STATX_SYNC_TYPE bits (0x6000) only ask about caching, which has no meaning here.
-    let flags = a[2] & !0x6000;
-    let st = stat_at(cx, fd_arg(a[0]), a[1], flags)?;
+    // Linux's do_statx checks the mask, then the sync type, before the path; stat_at
+    // refuses any other unknown flag.
+    let (flags, mask) = (a[2] as u32 as u64, a[3] as u32);
+    if mask & STATX_RESERVED != 0 || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE {
+        return Err(Errno::EINVAL);
+    }
+
+    // The sync type only asks about caching remote attributes, which has no meaning here.
+    let st = stat_at(cx, fd_arg(a[0]), a[1], flags & !AT_STATX_SYNC_TYPE)?;
 
     let mut b = [0u8; 256];
     let mut put = |off: usize, v: u64, len: usize| {
