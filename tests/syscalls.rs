@@ -599,9 +599,7 @@ family! { "vfs":
     /// chdir, fchdir, getcwd, relative paths, a removed working directory.
     vfs_chdir_fchdir_getcwd: "cwd";
     /// getcwd in a removed directory is ENOENT.
-    vfs_getcwd_of_a_removed_directory: "cwd_removed",
-        ignore = "kernel bug: getcwd in a removed directory returns its old path; Linux \
-                  says ENOENT (kern/src/syscall/fs.rs sys_getcwd)";
+    vfs_getcwd_of_a_removed_directory: "cwd_removed";
     /// chroot: the new root, ".." at the root, ENOTDIR, ENOENT, EPERM for non-root.
     vfs_chroot: "chroot";
     /// open with O_EXCL (not through symlinks), O_TRUNC, O_DIRECTORY, O_NOFOLLOW,

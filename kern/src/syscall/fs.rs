@@ -1189,10 +1189,16 @@ fn access_at(cx: &Ctx, dirfd: i32, path: u64, mode: u64, flags: u64) -> KResult<
     Ok(0)
 }
 
-/// getcwd(2).
+/// getcwd(2): ENOENT once the working directory has been removed, as Linux (whose
+/// dentry is then unhashed; a removed directory here is one with no links left).
 pub fn sys_getcwd(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let root = cx.task.process.root.lock().clone();
-    let mut path = cx.task.process.cwd.lock().path_from(&root);
+    let cwd = cx.task.process.cwd.lock().clone();
+    if cwd.inode().stat().is_ok_and(|st| st.nlink == 0) {
+        return Err(Errno::ENOENT);
+    }
+
+    let mut path = cwd.path_from(&root);
     path.push(0);
     if (a[1] as usize) < path.len() {
         return Err(Errno::ERANGE);
