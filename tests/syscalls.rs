@@ -525,9 +525,7 @@ family! { "fd":
     /// readv, writev, pread64 and pwrite64: offsets, holes, IOV_MAX, EFAULT, ESPIPE.
     fd_readv_writev_pread_pwrite: "rw";
     /// pwrite on an O_APPEND file appends (Linux's documented quirk).
-    fd_pwrite_with_o_append_appends: "pwrite_append",
-        ignore = "kernel bug: pwrite64 on an O_APPEND descriptor writes at the given offset; \
-                  Linux appends (kern/src/syscall/fs.rs sys_pwrite64)";
+    fd_pwrite_with_o_append_appends: "pwrite_append";
     /// sendfile file to pipe and file to file, with and without an offset pointer.
     fd_sendfile: "sendfile";
     /// lseek: ESPIPE on pipes, EINVAL for bad whence and negative results, EBADF.

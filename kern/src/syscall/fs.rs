@@ -544,10 +544,12 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
         }
         FileKind::Pipe(end) => write_pipe(cx, f, end, data),
         FileKind::Inode => {
+            // O_APPEND wins over pwrite's offset too, as Linux's generic_write_checks
+            // (pwrite(2), BUGS); the file position still moves only for write.
             let mut pos = f.pos.lock();
             let off = match at {
+                _ if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
                 Some(off) => off,
-                None if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
                 None => *pos,
             };
             let old_size = f.inode.stat()?.size;
