@@ -104,27 +104,32 @@ pub fn sys_creat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 }
 
 fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> KResult<i64> {
+    // open(2) drops what O_PATH does not take (O_CREAT, O_TMPFILE...), as Linux's
+    // build_open_how; openat2 would refuse them.
+    let flags = if flags & file::O_PATH != 0 {
+        flags & (file::O_PATH | file::O_DIRECTORY | file::O_NOFOLLOW | file::O_CLOEXEC)
+    } else {
+        flags
+    };
+    check_open_flags(flags)?;
     let path = cx.read_path(path_addr)?;
-    let creating = flags & file::O_CREAT != 0;
-    let follow = flags & file::O_NOFOLLOW == 0 && !(creating && flags & file::O_EXCL != 0);
 
-    let loc = match resolve_at(cx, dirfd, &path, follow) {
-        Ok(_) if creating && flags & file::O_EXCL != 0 => return Err(Errno::EEXIST),
-        Ok(loc) => loc,
-        Err(Errno::ENOENT) if creating => {
-            if path.ends_with(b"/") {
-                return Err(Errno::EISDIR);
-            }
-            let ty = FileType::Regular.mode_bits();
-            super::path::create_at(cx, dirfd, &path, ty | (mode & 0o7777), 0)?
+    let f = if flags & file::O_TMPFILE_BIT != 0 {
+        open_tmpfile_at(cx, dirfd, &path, flags, mode)?
+    } else {
+        let (loc, created) = if flags & file::O_CREAT != 0 {
+            create_or_find_at(cx, dirfd, &path, flags, mode)?
+        } else {
+            let follow = flags & file::O_NOFOLLOW == 0;
+            (resolve_at(cx, dirfd, &path, follow)?, false)
+        };
+        if loc.inode().file_type() == FileType::Fifo && flags & file::O_PATH == 0 {
+            return open_fifo(cx, loc, flags);
         }
-        Err(e) => return Err(e),
+        // Whoever made the file may use it whatever its mode (Linux's FMODE_CREATED).
+        open_checked(cx, loc, flags, !created)?
     };
 
-    if loc.inode().file_type() == FileType::Fifo && flags & file::O_PATH == 0 {
-        return open_fifo(cx, loc, flags);
-    }
-    let f = open_location(cx, loc, flags)?;
     let cloexec = flags & file::O_CLOEXEC != 0;
     let fd = cx
         .task
@@ -135,8 +140,90 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
     Ok(fd as i64)
 }
 
+/// The flag checks of Linux's build_open_flags, made before the path is read.
+fn check_open_flags(flags: u32) -> KResult<()> {
+    // O_CREAT|O_DIRECTORY once made regular files; since Linux 6.4 it is refused, which
+    // also keeps O_CREAT away from O_TMPFILE (which holds O_DIRECTORY).
+    let creat_dir = file::O_CREAT | file::O_DIRECTORY;
+    if flags & creat_dir == creat_dir {
+        return Err(Errno::EINVAL);
+    }
+
+    // O_TMPFILE is O_DIRECTORY plus a bit of its own, so that a kernel without it opens
+    // the directory; both bits must come, with write access.
+    if flags & file::O_TMPFILE_BIT != 0 {
+        let writes = matches!(flags & file::O_ACCMODE, file::O_WRONLY | file::O_RDWR);
+        if flags & file::O_TMPFILE != file::O_TMPFILE || !writes {
+            return Err(Errno::EINVAL);
+        }
+    }
+    Ok(())
+}
+
+/// Resolves `path` for open(2) with O_CREAT, making a regular file with `mode` where
+/// nothing is (the target of a dangling final symlink too); EEXIST with O_EXCL when
+/// something is, EISDIR when it is a directory. Says whether it made the file.
+fn create_or_find_at(
+    cx: &Ctx,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+) -> KResult<(Location, bool)> {
+    use crate::fs::vfs::Creation;
+
+    // O_EXCL never follows a final symlink, even a dangling one.
+    let excl = flags & file::O_EXCL != 0;
+    let follow = flags & file::O_NOFOLLOW == 0 && !excl;
+    let root = cx.task.process.root.lock().clone();
+    let start = if path.first() == Some(&b'/') {
+        root.clone()
+    } else {
+        start_dir(cx, dirfd)?
+    };
+    let creds = cx.task.process.creds.lock().clone();
+
+    // Another process may make the name between the look-up and the create; then the
+    // look-up runs again and finds it (a few times at most, as it may go again).
+    for _ in 0..4 {
+        let found =
+            cx.k.vfs
+                .resolve_creation_as(&root, &start, path, follow, Some(&creds));
+        match found? {
+            Creation::Exists(_) if excl => return Err(Errno::EEXIST),
+            Creation::Exists(loc) if loc.inode().file_type() == FileType::Directory => {
+                return Err(Errno::EISDIR);
+            }
+            Creation::Exists(loc) => return Ok((loc, false)),
+            Creation::Missing(dir, name) => {
+                let mode = FileType::Regular.mode_bits() | (mode & 0o7777);
+                match super::path::create_in(cx, &dir, &name, mode, 0) {
+                    Err(Errno::EEXIST) if !excl => continue,
+                    other => return other.map(|loc| (loc, true)),
+                }
+            }
+        }
+    }
+    Err(Errno::EEXIST)
+}
+
+/// Opens a new unnamed file for open(2)'s O_TMPFILE in the directory `path` names, as
+/// Linux's do_tmpfile: ENOTDIR unless it is a directory, EOPNOTSUPP when its file system
+/// has no such files. Its creator may use it whatever its mode, as with O_CREAT.
+fn open_tmpfile_at(cx: &Ctx, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<OpenFile> {
+    let dir = resolve_at(cx, dirfd, path, flags & file::O_NOFOLLOW == 0)?;
+    if dir.inode().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let loc = super::path::create_unnamed_in(cx, &dir, mode)?;
+    let inode = loc.inode().clone();
+    Ok(OpenFile::new(loc, inode, FileKind::Inode, flags))
+}
+
 /// Opens a named FIFO: a reader waits for a writer and a writer for a reader, unless
-/// O_NONBLOCK (then a lone writer gets ENXIO) or O_RDWR (which never waits).
+/// O_NONBLOCK (then a lone writer gets ENXIO) or O_RDWR (which never waits). A partner
+/// that opens and closes again while the open waits still ends the wait, as Linux's
+/// wait_for_partner: it waits for the partners' open count to move.
 fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
     let st = loc.inode().stat()?;
     let access = flags & file::O_ACCMODE;
@@ -186,6 +273,11 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
 
 /// Opens the inode at `loc` with `flags`, checking what Linux checks at open.
 pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
+    open_checked(cx, loc, flags, true)
+}
+
+/// [`open_location`], with the permission check only when `check_access` is set.
+fn open_checked(cx: &Ctx, loc: Location, flags: u32, check_access: bool) -> KResult<OpenFile> {
     let inode = loc.inode().clone();
     let ty = inode.file_type();
     let wants_write = matches!(flags & file::O_ACCMODE, file::O_WRONLY | file::O_RDWR)
@@ -212,7 +304,9 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
     if wants_write {
         mask |= MAY_WRITE;
     }
-    cx.task.process.creds.lock().may(&st, mask)?;
+    if check_access {
+        cx.task.process.creds.lock().may(&st, mask)?;
+    }
 
     let kind = match ty {
         FileType::CharDevice => {

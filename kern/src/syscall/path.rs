@@ -70,16 +70,34 @@ fn new_inode(cx: &Ctx, mode: u32, rdev: u64) -> NewInode {
     }
 }
 
-/// Creates a non-directory node at `path` (open's O_CREAT, mknod) and returns where.
+/// Creates a non-directory node at `path` (mknod) and returns where.
 pub fn create_at(cx: &Ctx, dirfd: i32, path: &[u8], mode: u32, rdev: u64) -> KResult<Location> {
     let (dir, name) = resolve_parent_at(cx, dirfd, path)?;
+    create_in(cx, &dir, &name, mode, rdev)
+}
+
+/// Creates a non-directory node named `name` in `dir` (open's O_CREAT, mknod) and
+/// returns where.
+pub fn create_in(cx: &Ctx, dir: &Location, name: &[u8], mode: u32, rdev: u64) -> KResult<Location> {
     if name.is_empty() || name == b"." || name == b".." {
         return Err(Errno::EEXIST);
     }
-    may_change_dir(cx, &dir)?;
+    may_change_dir(cx, dir)?;
 
-    dir.inode().create(&name, new_inode(cx, mode, rdev))?;
-    resolve_at(cx, dirfd, path, false)
+    let inode = dir.inode().create(name, new_inode(cx, mode, rdev))?;
+    Ok(dir.child(name, inode))
+}
+
+/// Makes an unnamed regular file for open(2)'s O_TMPFILE in the directory `dir`, which
+/// the caller must be allowed to change, as Linux's vfs_tmpfile.
+pub fn create_unnamed_in(cx: &Ctx, dir: &Location, mode: u32) -> KResult<Location> {
+    may_change_dir(cx, dir)?;
+
+    let mode = FileType::Regular.mode_bits() | (mode & 0o7777);
+    let inode = dir.inode().tmpfile(new_inode(cx, mode, 0))?;
+    // Linux's d_path shows such a file as "#ino" in its directory.
+    let name = format!("#{}", inode.stat()?.ino);
+    Ok(dir.child(name.as_bytes(), inode))
 }
 
 /// mkdir(2).
