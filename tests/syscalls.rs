@@ -499,18 +499,15 @@ family! { "fd":
     /// Writes of PIPE_BUF bytes from two writers are never interleaved.
     fd_pipe_buf_writes_are_atomic: "pipe_atomic";
     /// mkfifo and open: O_NONBLOCK readers open, lone O_NONBLOCK writers get ENXIO,
-    /// O_RDWR never waits, ESPIPE, EOF when the writer leaves.
+    /// O_RDWR never waits and polls as both ends, ESPIPE, EOF when the writer leaves, no
+    /// POLLHUP for a lone non-blocking reader before a writer came.
     fd_fifo_open_semantics: "fifo";
-    /// A blocking FIFO reader waits for a writer, even one that comes and goes before the
-    /// reader runs again.
-    fd_fifo_blocking_open_sees_a_brief_writer: "fifo_blocking_open",
-        ignore = "kernel bug: a blocking open(O_RDONLY) of a FIFO hangs if the writer opens \
-                  and closes before the reader re-runs (kern/src/syscall/fs.rs open_fifo \
-                  checks for a writer now; Linux counts writer opens)";
-    /// F_GETPIPE_SZ and F_SETPIPE_SZ.
-    fd_pipe_size: "pipe_size",
-        ignore = "kernel bug: fcntl F_GETPIPE_SZ/F_SETPIPE_SZ return EINVAL (not in \
-                  kern/src/syscall/fs.rs fcntl)";
+    /// A blocking FIFO reader waits for a writer, and a writer for a reader, even one that
+    /// comes and goes before the waiting open runs again.
+    fd_fifo_blocking_open_sees_a_brief_writer: "fifo_blocking_open";
+    /// F_GETPIPE_SZ and F_SETPIPE_SZ: power-of-two pages, the capacity a full pipe holds,
+    /// EBUSY, EINVAL, EBADF, EPERM past 1 MiB without CAP_SYS_RESOURCE.
+    fd_pipe_size: "pipe_size";
     /// poll and ppoll on pipes and files: POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL,
     /// timeouts, wake-ups, EFAULT and EINVAL.
     fd_poll_and_ppoll_readiness: "poll";
@@ -548,7 +545,10 @@ fn fd_every_passing_group_in_one_static_pie_run() {
         "poll",
         "select",
         "rw",
+        "fifo_blocking_open",
+        "pipe_size",
         "sendfile",
+        "pwrite_append",
         "lseek",
         "ebadf",
     ];

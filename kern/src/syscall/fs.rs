@@ -9,7 +9,7 @@ use crate::fs::anon::AnonInode;
 use crate::fs::file::{self, FileKind, OpenFile};
 use crate::fs::vfs::Location;
 use crate::fs::{FileType, SetAttr, Stat};
-use crate::pipe::{Pipe, PipeEnd, WriteOutcome, PIPE_CAPACITY};
+use crate::pipe::{Pipe, PipeEnd, WriteOutcome};
 use crate::signal::{self, Restart, SigInfo};
 
 /// `AT_FDCWD`: resolve relative to the working directory.
@@ -236,29 +236,33 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
 
     let pipe = cx.k.fifo_pipe(loc.inode());
     let nonblock = flags & file::O_NONBLOCK != 0;
-    let write = access != file::O_RDONLY;
-    if access != file::O_RDWR && !pipe.has_partner(write) {
-        if nonblock && write {
-            return Err(Errno::ENXIO);
+    let (write, rdwr) = (access != file::O_RDONLY, access == file::O_RDWR);
+
+    // An open that waited runs again with the end it opened then, which is what lets
+    // partners see it (unless the name now leads to another FIFO).
+    let end = match cx.task.fifo_end.take() {
+        Some(end) if Arc::ptr_eq(&end.pipe, &pipe) => end,
+        _ => {
+            if nonblock && write && !rdwr && !pipe.has_partner(true) {
+                return Err(Errno::ENXIO);
+            }
+            Arc::new(pipe.open_end(write, rdwr))
         }
-        if !nonblock && cx.task.fifo_end.is_none() {
-            // Announce this end so that the partner's open sees it, then wait.
-            cx.task.fifo_end = Some(Arc::new(pipe.open_end(write, false)));
-        }
-        if !nonblock && !pipe.has_partner(write) {
-            let q = if write {
-                &pipe.write_wait
-            } else {
-                &pipe.read_wait
-            };
-            return cx.wait_on(q, Restart::IfSaRestart);
+    };
+    if !nonblock && !rdwr {
+        // Registered before the check, so that a partner opening in between wakes us.
+        let q = if write {
+            &pipe.write_wait
+        } else {
+            &pipe.read_wait
+        };
+        q.register(&cx.task.cell);
+        if !end.partner_came() {
+            cx.task.fifo_end = Some(end);
+            return cx.wait(Restart::IfSaRestart);
         }
     }
 
-    let end = match cx.task.fifo_end.take() {
-        Some(end) => end,
-        None => Arc::new(pipe.open_end(write, access == file::O_RDWR)),
-    };
     let inode = loc.inode().clone();
     let f = OpenFile::new(loc, inode, FileKind::Pipe(end), flags);
     let cloexec = flags & file::O_CLOEXEC != 0;
@@ -508,14 +512,13 @@ fn read_into_guest(
             if !nonblock {
                 end.pipe.read_wait.register(&cx.task.cell);
             }
-            let mut data = vec![0; count.min(PIPE_CAPACITY)];
-            match end.pipe.read(&mut data) {
+            match end.pipe.read(count) {
                 Err(Errno::EAGAIN) if !nonblock => cx.wait(Restart::IfSaRestart),
                 Err(e) => Err(e),
-                Ok(n) => {
+                Ok(data) => {
                     // The bytes left the pipe; a bad buffer loses them, as on Linux.
-                    cx.write_bytes(buf, &data[..n])?;
-                    Ok(n as i64)
+                    cx.write_bytes(buf, &data)?;
+                    Ok(data.len() as i64)
                 }
             }
         }
@@ -872,7 +875,7 @@ fn install_at(files: &mut file::FdTable, fd: i32, f: Arc<OpenFile>, cloexec: boo
     Ok(fd as i64)
 }
 
-/// fcntl(2): descriptor flags, status flags and duplication.
+/// fcntl(2): descriptor flags, status flags, duplication, record locks and pipe sizes.
 pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const F_DUPFD: u64 = 0;
     const F_GETFD: u64 = 1;
@@ -911,8 +914,31 @@ pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             drop(files);
             record_lock(cx, &f, a[1], a[2])
         }
+        F_SETPIPE_SZ | F_GETPIPE_SZ => {
+            drop(files);
+            pipe_size(cx, &f, a[1], a[2] as u32)
+        }
         _ => Err(Errno::EINVAL),
     }
+}
+
+const F_SETPIPE_SZ: u64 = 1031;
+const F_GETPIPE_SZ: u64 = 1032;
+
+/// fcntl's F_GETPIPE_SZ and F_SETPIPE_SZ (whose `size` Linux takes as an unsigned int);
+/// EBADF for anything but a pipe or FIFO.
+fn pipe_size(cx: &Ctx, f: &OpenFile, cmd: u64, size: u32) -> KResult<i64> {
+    let FileKind::Pipe(end) = &f.kind else {
+        return Err(Errno::EBADF);
+    };
+    if cmd == F_GETPIPE_SZ {
+        return Ok(end.pipe.capacity() as i64);
+    }
+
+    // CAP_SYS_RESOURCE comes with euid 0, as every capability here.
+    let privileged = cx.task.process.creds.lock().euid == 0;
+    let capacity = end.pipe.set_capacity(size as usize, privileged)?;
+    Ok(capacity as i64)
 }
 
 const F_GETLK: u64 = 5;
