@@ -202,6 +202,9 @@ fn link_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -
     let old = cx.read_path(old)?;
     let new = cx.read_path(new)?;
 
+    // Gap: AT_EMPTY_PATH (an empty `old` naming `olddir` itself) gives ENOENT, and so
+    // does a /proc/self/fd link to an O_TMPFILE file (not a magic link here); file
+    // systems refuse links to an inode with none left, so such a file stays unnamed.
     let target = resolve_at(cx, olddir, &old, flags & AT_SYMLINK_FOLLOW != 0)?;
     if target.inode().file_type() == FileType::Directory {
         return Err(Errno::EPERM);
