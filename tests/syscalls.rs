@@ -512,18 +512,15 @@ family! { "fd":
     /// Writes of PIPE_BUF bytes from two writers are never interleaved.
     fd_pipe_buf_writes_are_atomic: "pipe_atomic";
     /// mkfifo and open: O_NONBLOCK readers open, lone O_NONBLOCK writers get ENXIO,
-    /// O_RDWR never waits, ESPIPE, EOF when the writer leaves.
+    /// O_RDWR never waits and polls as both ends, ESPIPE, EOF when the writer leaves, no
+    /// POLLHUP for a lone non-blocking reader before a writer came.
     fd_fifo_open_semantics: "fifo";
-    /// A blocking FIFO reader waits for a writer, even one that comes and goes before the
-    /// reader runs again.
-    fd_fifo_blocking_open_sees_a_brief_writer: "fifo_blocking_open",
-        ignore = "kernel bug: a blocking open(O_RDONLY) of a FIFO hangs if the writer opens \
-                  and closes before the reader re-runs (kern/src/syscall/fs.rs open_fifo \
-                  checks for a writer now; Linux counts writer opens)";
-    /// F_GETPIPE_SZ and F_SETPIPE_SZ.
-    fd_pipe_size: "pipe_size",
-        ignore = "kernel bug: fcntl F_GETPIPE_SZ/F_SETPIPE_SZ return EINVAL (not in \
-                  kern/src/syscall/fs.rs fcntl)";
+    /// A blocking FIFO reader waits for a writer, and a writer for a reader, even one that
+    /// comes and goes before the waiting open runs again.
+    fd_fifo_blocking_open_sees_a_brief_writer: "fifo_blocking_open";
+    /// F_GETPIPE_SZ and F_SETPIPE_SZ: power-of-two pages, the capacity a full pipe holds,
+    /// EBUSY, EINVAL, EBADF, EPERM past 1 MiB without CAP_SYS_RESOURCE.
+    fd_pipe_size: "pipe_size";
     /// poll and ppoll on pipes and files: POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL,
     /// timeouts, wake-ups, EFAULT and EINVAL.
     fd_poll_and_ppoll_readiness: "poll";
@@ -535,9 +532,7 @@ family! { "fd":
     /// readv, writev, pread64 and pwrite64: offsets, holes, IOV_MAX, EFAULT, ESPIPE.
     fd_readv_writev_pread_pwrite: "rw";
     /// pwrite on an O_APPEND file appends (Linux's documented quirk).
-    fd_pwrite_with_o_append_appends: "pwrite_append",
-        ignore = "kernel bug: pwrite64 on an O_APPEND descriptor writes at the given offset; \
-                  Linux appends (kern/src/syscall/fs.rs sys_pwrite64)";
+    fd_pwrite_with_o_append_appends: "pwrite_append";
     /// sendfile file to pipe and file to file, with and without an offset pointer.
     fd_sendfile: "sendfile";
     /// lseek: ESPIPE on pipes, EINVAL for bad whence and negative results, EBADF.
@@ -561,7 +556,10 @@ fn fd_every_passing_group_in_one_static_pie_run() {
         "poll_after_zero_sleep",
         "select",
         "rw",
+        "fifo_blocking_open",
+        "pipe_size",
         "sendfile",
+        "pwrite_append",
         "lseek",
         "ebadf",
     ];
@@ -598,10 +596,7 @@ family! { "vfs":
     /// AT_EMPTY_PATH.
     vfs_statx_fields: "statx";
     /// statx refuses the reserved mask bit and FORCE_SYNC with DONT_SYNC.
-    vfs_statx_bad_flags: "statx_flags",
-        ignore = "kernel bug: statx accepts mask bit STATX__RESERVED and \
-                  AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC; Linux says EINVAL \
-                  (kern/src/syscall/fs.rs sys_statx)";
+    vfs_statx_bad_flags: "statx_flags";
     /// access and faccessat2 as root: any x bit for X_OK, AT_EACCESS,
     /// AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, EINVAL.
     vfs_access_and_faccessat2: "access";
@@ -613,25 +608,19 @@ family! { "vfs":
     /// chdir, fchdir, getcwd, relative paths, a removed working directory.
     vfs_chdir_fchdir_getcwd: "cwd";
     /// getcwd in a removed directory is ENOENT.
-    vfs_getcwd_of_a_removed_directory: "cwd_removed",
-        ignore = "kernel bug: getcwd in a removed directory returns its old path; Linux \
-                  says ENOENT (kern/src/syscall/fs.rs sys_getcwd)";
+    vfs_getcwd_of_a_removed_directory: "cwd_removed";
     /// chroot: the new root, ".." at the root, ENOTDIR, ENOENT, EPERM for non-root.
     vfs_chroot: "chroot";
     /// open with O_EXCL (not through symlinks), O_TRUNC, O_DIRECTORY, O_NOFOLLOW,
     /// O_APPEND, O_CREAT on a directory.
     vfs_open_flags: "open_flags";
-    /// O_CREAT through a dangling symlink creates its target; O_CREAT|O_DIRECTORY is
-    /// EINVAL.
-    vfs_open_creat_through_links_and_with_o_directory: "open_edge",
-        ignore = "kernel bug: open(O_CREAT) of a dangling symlink fails with EEXIST \
-                  instead of creating the target, and O_CREAT|O_DIRECTORY gives ENOTDIR \
-                  instead of EINVAL (kern/src/syscall/fs.rs do_openat)";
-    /// O_TMPFILE: EINVAL without write access; an unnamed file, or EOPNOTSUPP.
-    vfs_o_tmpfile: "tmpfile",
-        ignore = "kernel bug: open(dir, O_TMPFILE|O_RDONLY) opens the directory instead of \
-                  EINVAL, and O_TMPFILE|O_RDWR gives EISDIR instead of a file or \
-                  EOPNOTSUPP (kern/src/syscall/fs.rs do_openat)";
+    /// O_CREAT through dangling symlinks (chains too) creates the final target, but not
+    /// with O_NOFOLLOW (ELOOP) or O_EXCL (EEXIST); O_CREAT|O_DIRECTORY is EINVAL, O_CREAT
+    /// on a directory EISDIR; the creator may write a file whatever mode it gave.
+    vfs_open_creat_through_links_and_with_o_directory: "open_edge";
+    /// O_TMPFILE: EINVAL without write access or with O_CREAT; an unnamed file (umask
+    /// applied, no directory entry), or EOPNOTSUPP; ENOENT and ENOTDIR.
+    vfs_o_tmpfile: "tmpfile";
 }
 
 /// Every vfs group that passes, in one static-pie run.
@@ -653,6 +642,10 @@ fn vfs_every_passing_group_in_one_static_pie_run() {
         "cwd",
         "chroot",
         "open_flags",
+        "tmpfile",
+        "statx_flags",
+        "cwd_removed",
+        "open_edge",
     ];
     assert_family_ok("vfs-pie", &groups);
 }

@@ -456,11 +456,29 @@ static void g_fifo(void)
     CHECK_RET(read(r, buf, sizeof buf), 0);
     close(r);
 
-    /* O_RDWR never waits. */
+    /* A non-blocking reader that opened alone sees no hang-up until a writer has come. */
+    r = open(f, O_RDONLY | O_NONBLOCK);
+    struct pollfd pfd = {r, POLLIN, 0};
+    CHECK_RET(poll(&pfd, 1, 0), 0);
+    close(open(f, O_WRONLY | O_NONBLOCK));
+    CHECK_RET(poll(&pfd, 1, 0), 1);
+    CHECK(pfd.revents == POLLHUP, "revents %#x after a writer came and went", pfd.revents);
+    close(r);
+
+    /* O_RDWR never waits, and polls as both ends. */
     int rw = open(f, O_RDWR);
     CHECK(rw >= 0, "O_RDWR: %s", errname(errno));
+    CHECK_RET(write(rw, "x", 1), 1);
+    pfd = (struct pollfd){rw, POLLIN | POLLOUT, 0};
+    CHECK_RET(poll(&pfd, 1, 0), 1);
+    CHECK(pfd.revents == (POLLIN | POLLOUT), "O_RDWR revents %#x", pfd.revents);
     close(rw);
 
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
 }
 
 /* A blocking reader waits for a writer, even one that opens, writes and closes before the
@@ -488,9 +506,33 @@ static void g_fifo_blocking_open(void)
     CHECK(memcmp(buf, "late", 4) == 0, "read '%.4s'", buf);
     close(r);
     waitpid(pid, NULL, 0);
+
+    /* The same for a writer and a reader that comes and goes; an alarm ends the open with
+     * EINTR should it wait for good. */
+    struct sigaction sa = {.sa_handler = on_alarm}, old_alrm;
+    sigaction(SIGALRM, &sa, &old_alrm);
+    signal(SIGPIPE, SIG_IGN);
+    pid = fork();
+    if (pid == 0) {
+        nap_ms(50);
+        close(open(f, O_RDONLY));
+        _exit(0);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    alarm(5);
+    int w = open(f, O_WRONLY);
+    alarm(0);
+    CHECK(w >= 0, "blocking writer: %s", errname(errno));
+    CHECK(ms_since(&t0) >= 40, "the blocking open did not wait");
+    waitpid(pid, NULL, 0);
+    CHECK_ERR(write(w, "gone", 4), EPIPE);
+    close(w);
+    signal(SIGPIPE, SIG_DFL);
+    sigaction(SIGALRM, &old_alrm, NULL);
 }
 
-/* F_GETPIPE_SZ and F_SETPIPE_SZ: the capacity, 64 KiB by default, rounded up to pages. */
+/* F_GETPIPE_SZ and F_SETPIPE_SZ: the capacity, 64 KiB by default, rounded up to a power
+ * of two pages (one at least); the pipe holds that much and no more. */
 static void g_pipe_size(void)
 {
     int p[2];
@@ -498,11 +540,47 @@ static void g_pipe_size(void)
     CHECK_RET(fcntl(p[1], F_GETPIPE_SZ), 65536);
     CHECK_RET(fcntl(p[0], F_SETPIPE_SZ, 5000), 8192);
     CHECK_RET(fcntl(p[0], F_GETPIPE_SZ), 8192);
+    CHECK_RET(fcntl(p[1], F_SETPIPE_SZ, 0), 4096);
+    CHECK_RET(fcntl(p[1], F_SETPIPE_SZ, 3 * 4096), 16384);
+    CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, (1U << 31) + 1), EINVAL);
     int fd = open(sp("."), O_RDONLY);
     CHECK_ERR(fcntl(fd, F_GETPIPE_SZ), EBADF);
+    CHECK_ERR(fcntl(fd, F_SETPIPE_SZ, 4096), EBADF);
     close(fd);
+
+    /* A full pipe takes exactly its capacity; it cannot shrink below what it holds. */
+    static char block[20000];
+    CHECK_RET(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+    CHECK_RET(write(p[1], block, sizeof block), 16384);
+    CHECK_ERR(write(p[1], block, 1), EAGAIN);
+    CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, 8192), EBUSY);
+    CHECK_RET(read(p[0], block, 12288), 12288);
+    CHECK_RET(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096);
+    CHECK_RET(read(p[0], block, sizeof block), 4096);
+
+    /* Past /proc/sys/fs/pipe-max-size (1 MiB) only CAP_SYS_RESOURCE may grow a pipe (not
+     * checked for root, whom a container may deny that capability). */
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setresuid(1000, 1000, 1000) != 0)
+            _exit(2);
+        if (fcntl(p[1], F_SETPIPE_SZ, 1 << 20) != 1 << 20)
+            _exit(3);
+        _exit(fcntl(p[1], F_SETPIPE_SZ, 2 << 20) == -1 && errno == EPERM ? 0 : 4);
+    }
+    int st;
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unprivileged growth: status %#x", st);
     close(p[0]);
     close(p[1]);
+
+    /* A FIFO has a pipe's size too. */
+    const char *f = sp("fifo");
+    CHECK_RET(mkfifo(f, 0644), 0);
+    int rw = open(f, O_RDWR);
+    CHECK_RET(fcntl(rw, F_GETPIPE_SZ), 65536);
+    close(rw);
 }
 
 /* ---- readiness ---- */

@@ -747,6 +747,48 @@ static void g_open_edge(void)
     CHECK_RET(access(sp("target"), F_OK), 0);
     CHECK_ERR(open(sp("target"), O_RDONLY | O_CREAT | O_DIRECTORY, 0644), EINVAL);
     CHECK_ERR(open(sp("new"), O_RDONLY | O_CREAT | O_DIRECTORY, 0644), EINVAL);
+    CHECK_ERR(access(sp("new"), F_OK), ENOENT);
+
+    /* Through a chain of links, to a relative target beside the last one. */
+    CHECK_RET(mkdir(sp("d"), 0755), 0);
+    CHECK_RET(symlink("d/link2", sp("link1")), 0);
+    CHECK_RET(symlink("end", sp("d/link2")), 0);
+    fd = open(sp("link1"), O_WRONLY | O_CREAT, 0644);
+    CHECK(fd >= 0, "create through two links: %s", errname(errno));
+    close(fd);
+    CHECK_RET(access(sp("d/end"), F_OK), 0);
+    /* O_NOFOLLOW stops at the link, dangling or not; so does O_EXCL. */
+    CHECK_RET(symlink("nothing", sp("dangling2")), 0);
+    CHECK_ERR(open(sp("dangling2"), O_WRONLY | O_CREAT | O_NOFOLLOW, 0644), ELOOP);
+    CHECK_ERR(open(sp("dangling2"), O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+    CHECK_ERR(access(sp("nothing"), F_OK), ENOENT);
+    /* A link to a missing directory's child, or with a trailing slash, makes nothing. */
+    CHECK_RET(symlink("nodir/x", sp("deep")), 0);
+    CHECK_ERR(open(sp("deep"), O_WRONLY | O_CREAT, 0644), ENOENT);
+    CHECK_RET(symlink("slashed/", sp("slash")), 0);
+    CHECK_ERR(open(sp("slash"), O_WRONLY | O_CREAT, 0644), EISDIR);
+    /* O_CREAT on a directory is EISDIR even for reading. */
+    CHECK_ERR(open(sp("d"), O_RDONLY | O_CREAT, 0644), EISDIR);
+    CHECK_ERR(open(sp("d/"), O_RDONLY | O_CREAT, 0644), EISDIR);
+    /* O_PATH drops O_CREAT. */
+    CHECK_ERR(open(sp("pathonly"), O_PATH | O_CREAT, 0644), ENOENT);
+
+    /* Who creates a file may write it whatever its mode; a later open is checked. */
+    fflush(stdout);
+    CHECK_RET(chmod(dir, 0777), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setresuid(1000, 1000, 1000) != 0)
+            _exit(2);
+        int w = open(sp("readonly"), O_RDWR | O_CREAT, 0444);
+        if (w < 0 || write(w, "x", 1) != 1)
+            _exit(3);
+        close(w);
+        _exit(open(sp("readonly"), O_RDWR | O_CREAT, 0444) == -1 && errno == EACCES ? 0 : 4);
+    }
+    int st;
+    CHECK_RET(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "create as uid 1000: status %#x", st);
 }
 
 /* O_TMPFILE: an unnamed file in a directory; a file system without it says EOPNOTSUPP.
@@ -754,6 +796,7 @@ static void g_open_edge(void)
 static void g_tmpfile(void)
 {
     CHECK_ERR(open(dir, O_TMPFILE | O_RDONLY, 0600), EINVAL);
+    CHECK_ERR(open(dir, O_TMPFILE | O_RDWR | O_CREAT, 0600), EINVAL);
     int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
     if (fd < 0) {
         CHECK(errno == EOPNOTSUPP, "O_TMPFILE: %s", errname(errno));
@@ -767,6 +810,22 @@ static void g_tmpfile(void)
     CHECK_RET(pread(fd, (char[4]){0}, 3, 0), 3);
     close(fd);
     CHECK_ERR(open(sp("f"), O_TMPFILE | O_RDWR, 0600), ENOENT);
+
+    /* The umask applies; the directory lists nothing; a file is ENOTDIR. */
+    fd = open(dir, O_TMPFILE | O_WRONLY, 0666);
+    CHECK(fd >= 0, "O_TMPFILE|O_WRONLY: %s", errname(errno));
+    CHECK_RET(fstat(fd, &st), 0);
+    CHECK((st.st_mode & 0777) == 0644, "mode %o", st.st_mode);
+    close(fd);
+    DIR *d = opendir(dir);
+    int entries = 0;
+    while (d && readdir(d))
+        entries++;
+    if (d)
+        closedir(d);
+    CHECK(entries == 2, "%d entries in the directory", entries);
+    put("f", "x");
+    CHECK_ERR(open(sp("f"), O_TMPFILE | O_RDWR, 0600), ENOTDIR);
 }
 
 static const struct {

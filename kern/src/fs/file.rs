@@ -38,6 +38,10 @@ pub const O_NOFOLLOW: u32 = 0o400000;
 pub const O_CLOEXEC: u32 = 0o2000000;
 /// A path-only descriptor.
 pub const O_PATH: u32 = 0o10000000;
+/// The bit of its own that O_TMPFILE adds to O_DIRECTORY (`__O_TMPFILE`).
+pub const O_TMPFILE_BIT: u32 = 0o20000000;
+/// An unnamed file in the directory the path names.
+pub const O_TMPFILE: u32 = O_TMPFILE_BIT | O_DIRECTORY;
 /// Large-file flag, always on for 64-bit.
 pub const O_LARGEFILE: u32 = 0o100000;
 

@@ -287,6 +287,13 @@ pub trait Inode: Send + Sync {
         Err(Errno::EROFS)
     }
 
+    /// Creates a regular file with no name and no links in this directory (open(2)'s
+    /// O_TMPFILE), freed when its last user lets go; EOPNOTSUPP on a file system without
+    /// such files, as Linux's vfs_tmpfile.
+    fn tmpfile(&self, _new: NewInode) -> KResult<Arc<dyn Inode>> {
+        Err(Errno::EOPNOTSUPP)
+    }
+
     /// Creates a directory named `name` in this directory.
     fn mkdir(&self, _name: &[u8], _new: NewInode) -> KResult<Arc<dyn Inode>> {
         Err(Errno::EROFS)

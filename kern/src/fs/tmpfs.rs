@@ -700,6 +700,16 @@ impl Inode for TmpInode {
         self.add_child(name, kind, &NewInode { rdev, ..new }, body)
     }
 
+    fn tmpfile(&self, new: NewInode) -> KResult<Arc<dyn Inode>> {
+        if self.kind != FileType::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        let new = NewInode { rdev: 0, ..new };
+        let file = self.alloc(FileType::Regular, &new, Body::File(FileData::default()))?;
+        file.state.write().nlink = 0;
+        Ok(file)
+    }
+
     fn mkdir(&self, name: &[u8], new: NewInode) -> KResult<Arc<dyn Inode>> {
         let new = NewInode { rdev: 0, ..new };
         self.add_child(name, FileType::Directory, &new, Body::Dir(DirData::new()))
@@ -1849,6 +1859,25 @@ mod tests {
         assert_eq!(read_all(&f), b"still here");
         f.write_at(0, b"STILL").unwrap();
         assert_eq!(read_all(&f), b"STILL here");
+    }
+
+    #[test]
+    fn tmpfiles_have_no_name_and_give_their_space_back() {
+        let (fs, root) = mk(10 * 4096);
+        let t = root.tmpfile(new(0o100600)).unwrap();
+        let st = t.stat().unwrap();
+        assert_eq!((st.mode, st.nlink), (0o100600, 0));
+        assert!(list(&root).iter().all(|n| n == "." || n == ".."));
+
+        t.write_at(0, b"tmp").unwrap();
+        assert_eq!(read_all(&t), b"tmp");
+        assert_eq!(fs.stats().blocks_free, 9);
+        assert_eq!(root.link(b"named", &t).e(), Errno::ENOENT);
+        drop(t);
+        assert_eq!(fs.stats().blocks_free, 10);
+
+        let f = file(&root, "f");
+        assert_eq!(f.tmpfile(new(0o100600)).e(), Errno::ENOTDIR);
     }
 
     #[test]

@@ -77,6 +77,13 @@ impl Location {
         p
     }
 
+    /// The location of `inode`, named `name` in this directory.
+    pub fn child(&self, name: &[u8], inode: Arc<dyn Inode>) -> Location {
+        let mut loc = self.clone();
+        loc.enter(name, inode);
+        loc
+    }
+
     fn parent(&mut self) {
         self.chain.pop();
     }
@@ -84,6 +91,14 @@ impl Location {
     fn enter(&mut self, name: &[u8], inode: Arc<dyn Inode>) {
         self.chain.push((name.to_vec(), inode));
     }
+}
+
+/// Where open(2) with O_CREAT lands: see [`Vfs::resolve_creation_as`].
+pub enum Creation {
+    /// The path names this existing inode.
+    Exists(Location),
+    /// Nothing has the final name (`.1`) in the directory (`.0`), where a create puts it.
+    Missing(Location, Vec<u8>),
 }
 
 /// The root file system and the file systems mounted on it.
@@ -299,6 +314,58 @@ impl Vfs {
             return Err(Errno::ENOTDIR);
         }
         Ok((parent, name.to_vec()))
+    }
+
+    /// Resolves `path` for open(2) with O_CREAT, as Linux's open_last_lookups: the
+    /// directories on the way must exist, and the final name either names an inode or is
+    /// missing, which is no error. A final symlink is followed when `follow` is set, even
+    /// a dangling one, so that the create makes the link's target. A final name with a
+    /// trailing slash is EISDIR, as O_CREAT never makes a directory.
+    pub fn resolve_creation_as(
+        &self,
+        root: &Location,
+        start: &Location,
+        path: &[u8],
+        follow: bool,
+        creds: Option<&Creds>,
+    ) -> KResult<Creation> {
+        let mut start = start.clone();
+        let mut path = path.to_vec();
+        let mut links = 0;
+
+        loop {
+            let (dir, name) = self.resolve_parent_as(root, &start, &path, creds)?;
+            // "/", "." and ".." are directories, which exist.
+            if name.is_empty() || super::is_dot(&name) {
+                let loc = self.resolve_as(root, &start, &path, follow, creds)?;
+                return Ok(Creation::Exists(loc));
+            }
+            if path.ends_with(b"/") {
+                return Err(Errno::EISDIR);
+            }
+            if let Some(c) = creds {
+                c.may(&dir.inode().stat()?, MAY_EXEC)?;
+            }
+
+            let child = match self.lookup_child(&dir, &name) {
+                Err(Errno::ENOENT) => return Ok(Creation::Missing(dir, name)),
+                other => other?,
+            };
+            if !follow || child.file_type() != FileType::Symlink {
+                return Ok(Creation::Exists(dir.child(&name, child)));
+            }
+
+            // The walk goes on with the link's target, from the link's directory.
+            links += 1;
+            if links > MAX_SYMLINKS {
+                return Err(Errno::ELOOP);
+            }
+            path = child.read_link()?;
+            if path.is_empty() {
+                return Err(Errno::ENOENT);
+            }
+            start = dir;
+        }
     }
 
     fn lookup_child(&self, dir: &Location, name: &[u8]) -> KResult<Arc<dyn Inode>> {

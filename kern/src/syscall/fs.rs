@@ -9,7 +9,7 @@ use crate::fs::anon::AnonInode;
 use crate::fs::file::{self, FileKind, OpenFile};
 use crate::fs::vfs::Location;
 use crate::fs::{FileType, SetAttr, Stat};
-use crate::pipe::{Pipe, PipeEnd, WriteOutcome, PIPE_CAPACITY};
+use crate::pipe::{Pipe, PipeEnd, WriteOutcome};
 use crate::signal::{self, Restart, SigInfo};
 
 /// `AT_FDCWD`: resolve relative to the working directory.
@@ -104,27 +104,32 @@ pub fn sys_creat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 }
 
 fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) -> KResult<i64> {
+    // open(2) drops what O_PATH does not take (O_CREAT, O_TMPFILE...), as Linux's
+    // build_open_how; openat2 would refuse them.
+    let flags = if flags & file::O_PATH != 0 {
+        flags & (file::O_PATH | file::O_DIRECTORY | file::O_NOFOLLOW | file::O_CLOEXEC)
+    } else {
+        flags
+    };
+    check_open_flags(flags)?;
     let path = cx.read_path(path_addr)?;
-    let creating = flags & file::O_CREAT != 0;
-    let follow = flags & file::O_NOFOLLOW == 0 && !(creating && flags & file::O_EXCL != 0);
 
-    let loc = match resolve_at(cx, dirfd, &path, follow) {
-        Ok(_) if creating && flags & file::O_EXCL != 0 => return Err(Errno::EEXIST),
-        Ok(loc) => loc,
-        Err(Errno::ENOENT) if creating => {
-            if path.ends_with(b"/") {
-                return Err(Errno::EISDIR);
-            }
-            let ty = FileType::Regular.mode_bits();
-            super::path::create_at(cx, dirfd, &path, ty | (mode & 0o7777), 0)?
+    let f = if flags & file::O_TMPFILE_BIT != 0 {
+        open_tmpfile_at(cx, dirfd, &path, flags, mode)?
+    } else {
+        let (loc, created) = if flags & file::O_CREAT != 0 {
+            create_or_find_at(cx, dirfd, &path, flags, mode)?
+        } else {
+            let follow = flags & file::O_NOFOLLOW == 0;
+            (resolve_at(cx, dirfd, &path, follow)?, false)
+        };
+        if loc.inode().file_type() == FileType::Fifo && flags & file::O_PATH == 0 {
+            return open_fifo(cx, loc, flags);
         }
-        Err(e) => return Err(e),
+        // Whoever made the file may use it whatever its mode (Linux's FMODE_CREATED).
+        open_checked(cx, loc, flags, !created)?
     };
 
-    if loc.inode().file_type() == FileType::Fifo && flags & file::O_PATH == 0 {
-        return open_fifo(cx, loc, flags);
-    }
-    let f = open_location(cx, loc, flags)?;
     let cloexec = flags & file::O_CLOEXEC != 0;
     let fd = cx
         .task
@@ -135,8 +140,90 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
     Ok(fd as i64)
 }
 
+/// The flag checks of Linux's build_open_flags, made before the path is read.
+fn check_open_flags(flags: u32) -> KResult<()> {
+    // O_CREAT|O_DIRECTORY once made regular files; since Linux 6.4 it is refused, which
+    // also keeps O_CREAT away from O_TMPFILE (which holds O_DIRECTORY).
+    let creat_dir = file::O_CREAT | file::O_DIRECTORY;
+    if flags & creat_dir == creat_dir {
+        return Err(Errno::EINVAL);
+    }
+
+    // O_TMPFILE is O_DIRECTORY plus a bit of its own, so that a kernel without it opens
+    // the directory; both bits must come, with write access.
+    if flags & file::O_TMPFILE_BIT != 0 {
+        let writes = matches!(flags & file::O_ACCMODE, file::O_WRONLY | file::O_RDWR);
+        if flags & file::O_TMPFILE != file::O_TMPFILE || !writes {
+            return Err(Errno::EINVAL);
+        }
+    }
+    Ok(())
+}
+
+/// Resolves `path` for open(2) with O_CREAT, making a regular file with `mode` where
+/// nothing is (the target of a dangling final symlink too); EEXIST with O_EXCL when
+/// something is, EISDIR when it is a directory. Says whether it made the file.
+fn create_or_find_at(
+    cx: &Ctx,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+) -> KResult<(Location, bool)> {
+    use crate::fs::vfs::Creation;
+
+    // O_EXCL never follows a final symlink, even a dangling one.
+    let excl = flags & file::O_EXCL != 0;
+    let follow = flags & file::O_NOFOLLOW == 0 && !excl;
+    let root = cx.task.process.root.lock().clone();
+    let start = if path.first() == Some(&b'/') {
+        root.clone()
+    } else {
+        start_dir(cx, dirfd)?
+    };
+    let creds = cx.task.process.creds.lock().clone();
+
+    // Another process may make the name between the look-up and the create; then the
+    // look-up runs again and finds it (a few times at most, as it may go again).
+    for _ in 0..4 {
+        let found =
+            cx.k.vfs
+                .resolve_creation_as(&root, &start, path, follow, Some(&creds));
+        match found? {
+            Creation::Exists(_) if excl => return Err(Errno::EEXIST),
+            Creation::Exists(loc) if loc.inode().file_type() == FileType::Directory => {
+                return Err(Errno::EISDIR);
+            }
+            Creation::Exists(loc) => return Ok((loc, false)),
+            Creation::Missing(dir, name) => {
+                let mode = FileType::Regular.mode_bits() | (mode & 0o7777);
+                match super::path::create_in(cx, &dir, &name, mode, 0) {
+                    Err(Errno::EEXIST) if !excl => continue,
+                    other => return other.map(|loc| (loc, true)),
+                }
+            }
+        }
+    }
+    Err(Errno::EEXIST)
+}
+
+/// Opens a new unnamed file for open(2)'s O_TMPFILE in the directory `path` names, as
+/// Linux's do_tmpfile: ENOTDIR unless it is a directory, EOPNOTSUPP when its file system
+/// has no such files. Its creator may use it whatever its mode, as with O_CREAT.
+fn open_tmpfile_at(cx: &Ctx, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<OpenFile> {
+    let dir = resolve_at(cx, dirfd, path, flags & file::O_NOFOLLOW == 0)?;
+    if dir.inode().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let loc = super::path::create_unnamed_in(cx, &dir, mode)?;
+    let inode = loc.inode().clone();
+    Ok(OpenFile::new(loc, inode, FileKind::Inode, flags))
+}
+
 /// Opens a named FIFO: a reader waits for a writer and a writer for a reader, unless
-/// O_NONBLOCK (then a lone writer gets ENXIO) or O_RDWR (which never waits).
+/// O_NONBLOCK (then a lone writer gets ENXIO) or O_RDWR (which never waits). A partner
+/// that opens and closes again while the open waits still ends the wait, as Linux's
+/// wait_for_partner: it waits for the partners' open count to move.
 fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
     let st = loc.inode().stat()?;
     let access = flags & file::O_ACCMODE;
@@ -149,29 +236,33 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
 
     let pipe = cx.k.fifo_pipe(loc.inode());
     let nonblock = flags & file::O_NONBLOCK != 0;
-    let write = access != file::O_RDONLY;
-    if access != file::O_RDWR && !pipe.has_partner(write) {
-        if nonblock && write {
-            return Err(Errno::ENXIO);
+    let (write, rdwr) = (access != file::O_RDONLY, access == file::O_RDWR);
+
+    // An open that waited runs again with the end it opened then, which is what lets
+    // partners see it (unless the name now leads to another FIFO).
+    let end = match cx.task.fifo_end.take() {
+        Some(end) if Arc::ptr_eq(&end.pipe, &pipe) => end,
+        _ => {
+            if nonblock && write && !rdwr && !pipe.has_partner(true) {
+                return Err(Errno::ENXIO);
+            }
+            Arc::new(pipe.open_end(write, rdwr))
         }
-        if !nonblock && cx.task.fifo_end.is_none() {
-            // Announce this end so that the partner's open sees it, then wait.
-            cx.task.fifo_end = Some(Arc::new(pipe.open_end(write, false)));
-        }
-        if !nonblock && !pipe.has_partner(write) {
-            let q = if write {
-                &pipe.write_wait
-            } else {
-                &pipe.read_wait
-            };
-            return cx.wait_on(q, Restart::IfSaRestart);
+    };
+    if !nonblock && !rdwr {
+        // Registered before the check, so that a partner opening in between wakes us.
+        let q = if write {
+            &pipe.write_wait
+        } else {
+            &pipe.read_wait
+        };
+        q.register(&cx.task.cell);
+        if !end.partner_came() {
+            cx.task.fifo_end = Some(end);
+            return cx.wait(Restart::IfSaRestart);
         }
     }
 
-    let end = match cx.task.fifo_end.take() {
-        Some(end) => end,
-        None => Arc::new(pipe.open_end(write, access == file::O_RDWR)),
-    };
     let inode = loc.inode().clone();
     let f = OpenFile::new(loc, inode, FileKind::Pipe(end), flags);
     let cloexec = flags & file::O_CLOEXEC != 0;
@@ -186,6 +277,11 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
 
 /// Opens the inode at `loc` with `flags`, checking what Linux checks at open.
 pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
+    open_checked(cx, loc, flags, true)
+}
+
+/// [`open_location`], with the permission check only when `check_access` is set.
+fn open_checked(cx: &Ctx, loc: Location, flags: u32, check_access: bool) -> KResult<OpenFile> {
     let inode = loc.inode().clone();
     let ty = inode.file_type();
     let wants_write = matches!(flags & file::O_ACCMODE, file::O_WRONLY | file::O_RDWR)
@@ -212,7 +308,9 @@ pub fn open_location(cx: &Ctx, loc: Location, flags: u32) -> KResult<OpenFile> {
     if wants_write {
         mask |= MAY_WRITE;
     }
-    cx.task.process.creds.lock().may(&st, mask)?;
+    if check_access {
+        cx.task.process.creds.lock().may(&st, mask)?;
+    }
 
     let kind = match ty {
         FileType::CharDevice => {
@@ -414,14 +512,13 @@ fn read_into_guest(
             if !nonblock {
                 end.pipe.read_wait.register(&cx.task.cell);
             }
-            let mut data = vec![0; count.min(PIPE_CAPACITY)];
-            match end.pipe.read(&mut data) {
+            match end.pipe.read(count) {
                 Err(Errno::EAGAIN) if !nonblock => cx.wait(Restart::IfSaRestart),
                 Err(e) => Err(e),
-                Ok(n) => {
+                Ok(data) => {
                     // The bytes left the pipe; a bad buffer loses them, as on Linux.
-                    cx.write_bytes(buf, &data[..n])?;
-                    Ok(n as i64)
+                    cx.write_bytes(buf, &data)?;
+                    Ok(data.len() as i64)
                 }
             }
         }
@@ -544,10 +641,12 @@ fn write_bytes(cx: &mut Ctx, f: &OpenFile, data: &[u8], at: Option<u64>) -> KRes
         }
         FileKind::Pipe(end) => write_pipe(cx, f, end, data),
         FileKind::Inode => {
+            // O_APPEND wins over pwrite's offset too, as Linux's generic_write_checks
+            // (pwrite(2), BUGS); the file position still moves only for write.
             let mut pos = f.pos.lock();
             let off = match at {
+                _ if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
                 Some(off) => off,
-                None if f.flags() & file::O_APPEND != 0 => f.inode.stat()?.size,
                 None => *pos,
             };
             let old_size = f.inode.stat()?.size;
@@ -776,7 +875,7 @@ fn install_at(files: &mut file::FdTable, fd: i32, f: Arc<OpenFile>, cloexec: boo
     Ok(fd as i64)
 }
 
-/// fcntl(2): descriptor flags, status flags and duplication.
+/// fcntl(2): descriptor flags, status flags, duplication, record locks and pipe sizes.
 pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const F_DUPFD: u64 = 0;
     const F_GETFD: u64 = 1;
@@ -815,8 +914,31 @@ pub fn sys_fcntl(cx: &mut Ctx, a: &Args) -> KResult<i64> {
             drop(files);
             record_lock(cx, &f, a[1], a[2])
         }
+        F_SETPIPE_SZ | F_GETPIPE_SZ => {
+            drop(files);
+            pipe_size(cx, &f, a[1], a[2] as u32)
+        }
         _ => Err(Errno::EINVAL),
     }
+}
+
+const F_SETPIPE_SZ: u64 = 1031;
+const F_GETPIPE_SZ: u64 = 1032;
+
+/// fcntl's F_GETPIPE_SZ and F_SETPIPE_SZ (whose `size` Linux takes as an unsigned int);
+/// EBADF for anything but a pipe or FIFO.
+fn pipe_size(cx: &Ctx, f: &OpenFile, cmd: u64, size: u32) -> KResult<i64> {
+    let FileKind::Pipe(end) = &f.kind else {
+        return Err(Errno::EBADF);
+    };
+    if cmd == F_GETPIPE_SZ {
+        return Ok(end.pipe.capacity() as i64);
+    }
+
+    // CAP_SYS_RESOURCE comes with euid 0, as every capability here.
+    let privileged = cx.task.process.creds.lock().euid == 0;
+    let capacity = end.pipe.set_capacity(size as usize, privileged)?;
+    Ok(capacity as i64)
 }
 
 const F_GETLK: u64 = 5;
@@ -1115,10 +1237,20 @@ pub fn sys_newfstatat(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 /// statx(2): the basic fields, all reported in the mask.
 pub fn sys_statx(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const STATX_BASIC_STATS: u32 = 0x7ff;
+    /// A mask bit kept for a future extension of `struct statx`.
+    const STATX_RESERVED: u32 = 0x8000_0000;
+    /// AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC.
+    const AT_STATX_SYNC_TYPE: u64 = 0x6000;
 
-    // AT_STATX_SYNC_TYPE bits (0x6000) only ask about caching, which has no meaning here.
-    let flags = a[2] & !0x6000;
-    let st = stat_at(cx, fd_arg(a[0]), a[1], flags)?;
+    // Linux's do_statx checks the mask, then the sync type, before the path; stat_at
+    // refuses any other unknown flag.
+    let (flags, mask) = (a[2] as u32 as u64, a[3] as u32);
+    if mask & STATX_RESERVED != 0 || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE {
+        return Err(Errno::EINVAL);
+    }
+
+    // The sync type only asks about caching remote attributes, which has no meaning here.
+    let st = stat_at(cx, fd_arg(a[0]), a[1], flags & !AT_STATX_SYNC_TYPE)?;
 
     let mut b = [0u8; 256];
     let mut put = |off: usize, v: u64, len: usize| {
@@ -1179,10 +1311,16 @@ fn access_at(cx: &Ctx, dirfd: i32, path: u64, mode: u64, flags: u64) -> KResult<
     Ok(0)
 }
 
-/// getcwd(2).
+/// getcwd(2): ENOENT once the working directory has been removed, as Linux (whose
+/// dentry is then unhashed; a removed directory here is one with no links left).
 pub fn sys_getcwd(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let root = cx.task.process.root.lock().clone();
-    let mut path = cx.task.process.cwd.lock().path_from(&root);
+    let cwd = cx.task.process.cwd.lock().clone();
+    if cwd.inode().stat().is_ok_and(|st| st.nlink == 0) {
+        return Err(Errno::ENOENT);
+    }
+
+    let mut path = cwd.path_from(&root);
     path.push(0);
     if (a[1] as usize) < path.len() {
         return Err(Errno::ERANGE);

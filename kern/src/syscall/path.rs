@@ -70,16 +70,34 @@ fn new_inode(cx: &Ctx, mode: u32, rdev: u64) -> NewInode {
     }
 }
 
-/// Creates a non-directory node at `path` (open's O_CREAT, mknod) and returns where.
+/// Creates a non-directory node at `path` (mknod) and returns where.
 pub fn create_at(cx: &Ctx, dirfd: i32, path: &[u8], mode: u32, rdev: u64) -> KResult<Location> {
     let (dir, name) = resolve_parent_at(cx, dirfd, path)?;
+    create_in(cx, &dir, &name, mode, rdev)
+}
+
+/// Creates a non-directory node named `name` in `dir` (open's O_CREAT, mknod) and
+/// returns where.
+pub fn create_in(cx: &Ctx, dir: &Location, name: &[u8], mode: u32, rdev: u64) -> KResult<Location> {
     if name.is_empty() || name == b"." || name == b".." {
         return Err(Errno::EEXIST);
     }
-    may_change_dir(cx, &dir)?;
+    may_change_dir(cx, dir)?;
 
-    dir.inode().create(&name, new_inode(cx, mode, rdev))?;
-    resolve_at(cx, dirfd, path, false)
+    let inode = dir.inode().create(name, new_inode(cx, mode, rdev))?;
+    Ok(dir.child(name, inode))
+}
+
+/// Makes an unnamed regular file for open(2)'s O_TMPFILE in the directory `dir`, which
+/// the caller must be allowed to change, as Linux's vfs_tmpfile.
+pub fn create_unnamed_in(cx: &Ctx, dir: &Location, mode: u32) -> KResult<Location> {
+    may_change_dir(cx, dir)?;
+
+    let mode = FileType::Regular.mode_bits() | (mode & 0o7777);
+    let inode = dir.inode().tmpfile(new_inode(cx, mode, 0))?;
+    // Linux's d_path shows such a file as "#ino" in its directory.
+    let name = format!("#{}", inode.stat()?.ino);
+    Ok(dir.child(name.as_bytes(), inode))
 }
 
 /// mkdir(2).
@@ -184,6 +202,9 @@ fn link_at(cx: &Ctx, olddir: i32, old: u64, newdir: i32, new: u64, flags: u64) -
     let old = cx.read_path(old)?;
     let new = cx.read_path(new)?;
 
+    // Gap: AT_EMPTY_PATH (an empty `old` naming `olddir` itself) gives ENOENT, and so
+    // does a /proc/self/fd link to an O_TMPFILE file (not a magic link here); file
+    // systems refuse links to an inode with none left, so such a file stays unnamed.
     let target = resolve_at(cx, olddir, &old, flags & AT_SYMLINK_FOLLOW != 0)?;
     if target.inode().file_type() == FileType::Directory {
         return Err(Errno::EPERM);

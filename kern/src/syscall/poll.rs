@@ -24,15 +24,14 @@ fn poll_file(cx: &Ctx, f: &OpenFile, register: bool) -> u16 {
             dev.poll()
         }
         FileKind::Pipe(end) => {
-            if register {
-                let q = if end.write {
-                    &end.pipe.write_wait
-                } else {
-                    &end.pipe.read_wait
-                };
-                q.register(&cx.task.cell);
+            // A FIFO opened O_RDWR hears of both data and room.
+            if register && end.reads() {
+                end.pipe.read_wait.register(&cx.task.cell);
             }
-            end.pipe.poll(end.write)
+            if register && end.write {
+                end.pipe.write_wait.register(&cx.task.cell);
+            }
+            end.poll()
         }
     }
 }

@@ -73,7 +73,7 @@ static TABLE: &[Entry] = &[
     partial!(
         FCNTL,
         fs::sys_fcntl,
-        "no leases or notifications; OFD locks act per process"
+        "no leases or notifications; OFD locks act per process; no per-user pipe limits"
     ),
     partial!(
         IOCTL,
@@ -102,7 +102,11 @@ static TABLE: &[Entry] = &[
     full!(SYMLINK, path::sys_symlink),
     full!(SYMLINKAT, path::sys_symlinkat),
     full!(LINK, path::sys_link),
-    full!(LINKAT, path::sys_linkat),
+    partial!(
+        LINKAT,
+        path::sys_linkat,
+        "AT_EMPTY_PATH gives ENOENT; an O_TMPFILE file cannot be given a name"
+    ),
     full!(UNLINK, path::sys_unlink),
     full!(UNLINKAT, path::sys_unlinkat),
     full!(RMDIR, path::sys_rmdir),

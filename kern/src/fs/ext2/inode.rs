@@ -723,6 +723,11 @@ impl Inode for Ext2Inode {
         Ok(inode)
     }
 
+    fn tmpfile(&self, new: NewInode) -> KResult<Arc<dyn Inode>> {
+        let inode = self.do_tmpfile(new)?;
+        Ok(inode)
+    }
+
     fn mkdir(&self, name: &[u8], new: NewInode) -> KResult<Arc<dyn Inode>> {
         let inode = self.do_mkdir(name, new)?;
         Ok(inode)

@@ -113,6 +113,39 @@ impl Ext2Inode {
         self.new_inode(name, new, file_type, body)
     }
 
+    /// The `tmpfile` of ext2: a regular file with no links, which the last drop frees
+    /// (as an unlinked open file), allocated near this directory as Linux's ext2_tmpfile.
+    pub(super) fn do_tmpfile(&self, new: NewInode) -> KResult<Arc<Ext2Inode>> {
+        self.check_dir_op()?;
+
+        let vol = &self.vol;
+        let ino = self.alloc_free_inode(false)?;
+        let new = NewInode {
+            mode: FileType::Regular.mode_bits() | (new.mode & 0o7777),
+            ..new
+        };
+        let disk = DiskInode::new_record(vol.sb.inode_size as usize, &new, vol.next_generation());
+        let inode = match Ext2Inode::new(vol.clone(), ino, disk) {
+            Ok(inode) => Arc::new(inode),
+            Err(e) => {
+                vol.alloc.lock().free_inode(vol, ino, false)?;
+                return Err(e);
+            }
+        };
+
+        // Unlinked from the start, so that any drop, even after a failed write, gives
+        // the inode back (evict).
+        let mut st = inode.state.write();
+        st.disk.links_count = 0;
+        st.unlinked = true;
+        st.dirty = true;
+        inode.write_inode(&mut st)?;
+        drop(st);
+
+        vol.install_inode(&inode);
+        Ok(inode)
+    }
+
     /// The `mkdir` of ext2.
     pub(super) fn do_mkdir(&self, name: &[u8], new: NewInode) -> KResult<Arc<Ext2Inode>> {
         self.new_inode(name, new, FileType::Directory, Body::Directory)

@@ -1053,6 +1053,33 @@ fn rename_follows_rename2() {
 }
 
 #[test]
+fn tmpfiles_are_unnamed_and_freed_at_their_last_drop() {
+    if !have_tools() {
+        return;
+    }
+    let image = mkfs(4096, 8192, &[], |_| {});
+    let (dev, fs) = mount_rw(image);
+    let (free_blocks, free_inodes) = (fs.stats().blocks_free, fs.stats().files_free);
+    let entries = names(&*fs.root());
+
+    let t = fs.root().tmpfile(file(0o600)).expect("tmpfile");
+    let st = t.stat().expect("stat");
+    assert_eq!((st.mode, st.nlink), (0o100600, 0));
+    t.write_at(0, &vec![3u8; 100_000]).expect("write");
+    assert_eq!(read_all(&*t).len(), 100_000);
+    assert_eq!(names(&*fs.root()), entries);
+    assert!(fs.stats().blocks_free < free_blocks);
+    assert_eq!(fs.stats().files_free, free_inodes - 1);
+
+    drop(t);
+    assert_eq!(
+        (fs.stats().blocks_free, fs.stats().files_free),
+        (free_blocks, free_inodes)
+    );
+    sync_and_check(&fs, &dev, "tmpfile");
+}
+
+#[test]
 fn open_unlinked_files_live_until_dropped() {
     if !have_tools() {
         return;
