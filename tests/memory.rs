@@ -168,3 +168,55 @@ fn a_process_wanting_twice_mem_is_oom_killed_and_the_shell_goes_on() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_no_panic(&out);
 }
+
+/// /proc/PID/smaps_rollup of a running shell: every resident page is counted once in the
+/// shared/private, clean/dirty split, and its own stack and heap make it hold anonymous
+/// pages; smaps lists the areas maps does, in the same order.
+#[test]
+fn smaps_rollup_adds_up() {
+    let script = "mount -t proc proc /proc; cat /proc/self/smaps_rollup; \
+                  grep -c . /proc/self/maps; grep -c VmFlags /proc/self/smaps";
+    let out = boot_root(&["quiet", "init=/bin/sh", "--", "-c", script]);
+    let text = stdout(&out);
+    let kb = |label: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{label}:")))
+            .and_then(|v| v.trim().strip_suffix(" kB"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {label} line\n{}", describe(&out)))
+    };
+    let split: u64 = [
+        "Shared_Clean",
+        "Shared_Dirty",
+        "Private_Clean",
+        "Private_Dirty",
+    ]
+    .iter()
+    .map(|l| kb(l))
+    .sum();
+    assert_eq!(kb("Rss"), split, "{}", describe(&out));
+    assert!(kb("Anonymous") > 0, "{}", describe(&out));
+    assert!(kb("Pss") <= kb("Rss"), "{}", describe(&out));
+    assert_eq!(
+        kb("Pss"),
+        kb("Pss_Anon") + kb("Pss_File"),
+        "{}",
+        describe(&out)
+    );
+
+    // Areas in maps and VmFlags lines in smaps, each counted by a grep reading its own
+    // files: the same program, so the same areas.
+    let counts: Vec<u64> = text
+        .lines()
+        .rev()
+        .take(2)
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert_eq!(counts.len(), 2, "{}", describe(&out));
+    assert!(
+        counts[0] >= 5 && counts[0] == counts[1],
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}

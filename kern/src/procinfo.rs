@@ -120,6 +120,8 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
                 dev,
                 ino,
                 name: vma.name.as_ref().map(|n| n.as_bytes().to_vec()),
+                grows_down: vma.grows_down,
+                resident: mm.residency(&vma),
             });
         }
     }

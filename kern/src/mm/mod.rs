@@ -11,7 +11,7 @@ pub mod space;
 mod vma;
 
 pub use frame::{FrameAllocator, PhysAddr};
-pub use space::{AddressSpace, FaultOutcome};
+pub use space::{AddressSpace, FaultOutcome, Residency};
 pub use vma::{Backing, Prot, Vma};
 
 /// Size of a page and of a frame.

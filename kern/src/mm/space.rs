@@ -847,6 +847,80 @@ impl AddressSpace {
     pub fn resident_pages(&self) -> usize {
         self.state.lock().ptes.len()
     }
+
+    /// The resident pages of `vma` as /proc/PID/smaps counts them. A page's map count is
+    /// its frame's reference count, less the page cache's own reference for a file page
+    /// still shared with the cache (in a shared file area, or one the guest may not
+    /// write: the kernel copies a writable private file page at its first touch). Dirty
+    /// means anonymous, or mapped writable on the host (a clean shared file page stays
+    /// read-only until its first write).
+    pub fn residency(&self, vma: &Vma) -> Residency {
+        let st = self.state.lock();
+        let cached = matches!(vma.backing, Backing::File { .. })
+            && (vma.shared || vma.prot.0 & Prot::WRITE.0 == 0);
+
+        let mut r = Residency::default();
+        for pte in st.ptes.range(vma.start..vma.end).map(|(_, p)| p) {
+            let refs = u64::from(self.mem.frames.refs(pte.frame));
+            let maps = if cached { refs.saturating_sub(1) } else { refs }.max(1);
+            let writable = pte.host.is_some_and(|h| h.0 & Prot::WRITE.0 != 0);
+            let dirty = !cached || writable;
+
+            r.pages += 1;
+            r.pss_bytes += PAGE_SIZE / maps;
+            if dirty {
+                r.pss_dirty_bytes += PAGE_SIZE / maps;
+            }
+            if !cached {
+                r.anon_pages += 1;
+                r.pss_anon_bytes += PAGE_SIZE / maps;
+            }
+            match (maps > 1, dirty) {
+                (true, false) => r.shared_clean += 1,
+                (true, true) => r.shared_dirty += 1,
+                (false, false) => r.private_clean += 1,
+                (false, true) => r.private_dirty += 1,
+            }
+        }
+        r
+    }
+}
+
+/// The resident pages of one area, counted the way /proc/PID/smaps shows them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Residency {
+    /// Resident pages (Rss).
+    pub pages: u64,
+    /// Proportional set size: each page divided by the number of its mappings.
+    pub pss_bytes: u64,
+    /// The dirty part of `pss_bytes`.
+    pub pss_dirty_bytes: u64,
+    /// The anonymous part of `pss_bytes`.
+    pub pss_anon_bytes: u64,
+    /// Pages mapped elsewhere too and unchanged from their file.
+    pub shared_clean: u64,
+    /// Pages mapped elsewhere too that are anonymous or changed.
+    pub shared_dirty: u64,
+    /// Pages mapped only here and unchanged from their file.
+    pub private_clean: u64,
+    /// Pages mapped only here that are anonymous or changed.
+    pub private_dirty: u64,
+    /// Anonymous pages (private copies included).
+    pub anon_pages: u64,
+}
+
+impl std::ops::AddAssign for Residency {
+    fn add_assign(&mut self, o: Residency) {
+        self.pages += o.pages;
+        self.pss_bytes += o.pss_bytes;
+        self.pss_dirty_bytes += o.pss_dirty_bytes;
+        self.pss_anon_bytes += o.pss_anon_bytes;
+        self.shared_clean += o.shared_clean;
+        self.shared_dirty += o.shared_dirty;
+        self.private_clean += o.private_clean;
+        self.private_dirty += o.private_dirty;
+        self.anon_pages += o.anon_pages;
+    }
 }
 
 impl Drop for AddressSpace {

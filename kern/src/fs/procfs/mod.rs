@@ -128,6 +128,10 @@ pub struct MapInfo {
     pub ino: u64,
     /// The path, or a pseudo name such as `[heap]`, `[stack]`, `[vdso]`.
     pub name: Option<Vec<u8>>,
+    /// MAP_GROWSDOWN (smaps' `gd` flag).
+    pub grows_down: bool,
+    /// Its resident pages, for smaps.
+    pub resident: crate::mm::Residency,
 }
 
 /// One mount as `/proc/mounts` shows it: device (`/dev/ubda`, `proc`), mount point, file
@@ -328,6 +332,8 @@ enum PidFile {
     Stat,
     Statm,
     Maps,
+    Smaps,
+    SmapsRollup,
     Mounts,
 }
 
@@ -391,7 +397,7 @@ enum PidEntry {
 }
 
 /// The entries of `/proc/PID`, in Linux's listing order.
-const PID_ENTRIES: [(&str, PidEntry); 12] = [
+const PID_ENTRIES: [(&str, PidEntry); 14] = [
     ("fd", PidEntry::Fd),
     ("environ", PidEntry::File(PidFile::Environ)),
     ("status", PidEntry::File(PidFile::Status)),
@@ -400,6 +406,8 @@ const PID_ENTRIES: [(&str, PidEntry); 12] = [
     ("stat", PidEntry::File(PidFile::Stat)),
     ("statm", PidEntry::File(PidFile::Statm)),
     ("maps", PidEntry::File(PidFile::Maps)),
+    ("smaps", PidEntry::File(PidFile::Smaps)),
+    ("smaps_rollup", PidEntry::File(PidFile::SmapsRollup)),
     ("cwd", PidEntry::Link(PidLink::Cwd)),
     ("root", PidEntry::Link(PidLink::Root)),
     ("exe", PidEntry::Link(PidLink::Exe)),
@@ -557,6 +565,8 @@ impl ProcInode {
                     PidFile::Stat => process::stat(&p),
                     PidFile::Statm => process::statm(&p),
                     PidFile::Maps => process::maps(&p),
+                    PidFile::Smaps => process::smaps(&p),
+                    PidFile::SmapsRollup => process::smaps_rollup(&p),
                     PidFile::Mounts => system::mounts(&ctx.source.system()),
                 })
             }

@@ -330,6 +330,111 @@ pub(super) fn maps(p: &ProcInfo) -> Vec<u8> {
     o.finish(r)
 }
 
+/// `/proc/PID/smaps`: each mapping's maps line, then its page counts in kB, as
+/// show_smap lays them out (no huge pages, swap, KSM or locked pages here).
+pub(super) fn smaps(p: &ProcInfo) -> Vec<u8> {
+    let mut o = Out::default();
+    let r = p.maps.iter().try_for_each(|m| {
+        map_line(&mut o, m)?;
+        kb_line(&mut o, "Size", m.end - m.start)?;
+        kb_line(&mut o, "KernelPageSize", PAGE)?;
+        kb_line(&mut o, "MMUPageSize", PAGE)?;
+        residency_lines(&mut o, &m.resident, false)?;
+        writeln!(o, "THPeligible:    0")?;
+        vm_flags(&mut o, m)
+    });
+    o.finish(r)
+}
+
+/// `/proc/PID/smaps_rollup`: the sums of smaps under one `[rollup]` line spanning every
+/// mapping.
+pub(super) fn smaps_rollup(p: &ProcInfo) -> Vec<u8> {
+    let mut o = Out::default();
+    let (Some(first), Some(last)) = (p.maps.first(), p.maps.last()) else {
+        return o.finish(Ok(()));
+    };
+
+    let mut total = crate::mm::Residency::default();
+    for m in &p.maps {
+        total += m.resident;
+    }
+    let header = MapInfo {
+        start: first.start,
+        end: last.end,
+        name: Some(b"[rollup]".to_vec()),
+        ..MapInfo::default()
+    };
+    let r = map_line(&mut o, &header).and_then(|()| residency_lines(&mut o, &total, true));
+    o.finish(r)
+}
+
+/// A smaps line: the label and colon padded to 16 columns, the kB count right-aligned in
+/// 8 more.
+fn kb_line(o: &mut Out, label: &str, bytes: u64) -> fmt::Result {
+    writeln!(o, "{:<16}{:>8} kB", format!("{label}:"), bytes / 1024)
+}
+
+/// The page counts of smaps; `rollup` adds the Pss split smaps_rollup shows.
+fn residency_lines(o: &mut Out, r: &crate::mm::Residency, rollup: bool) -> fmt::Result {
+    kb_line(o, "Rss", r.pages * PAGE)?;
+    kb_line(o, "Pss", r.pss_bytes)?;
+    kb_line(o, "Pss_Dirty", r.pss_dirty_bytes)?;
+    if rollup {
+        kb_line(o, "Pss_Anon", r.pss_anon_bytes)?;
+        kb_line(o, "Pss_File", r.pss_bytes - r.pss_anon_bytes)?;
+        kb_line(o, "Pss_Shmem", 0)?;
+    }
+    kb_line(o, "Shared_Clean", r.shared_clean * PAGE)?;
+    kb_line(o, "Shared_Dirty", r.shared_dirty * PAGE)?;
+    kb_line(o, "Private_Clean", r.private_clean * PAGE)?;
+    kb_line(o, "Private_Dirty", r.private_dirty * PAGE)?;
+    // Every resident page has been touched since it was mapped (none is aged).
+    kb_line(o, "Referenced", r.pages * PAGE)?;
+    kb_line(o, "Anonymous", r.anon_pages * PAGE)?;
+    for none in [
+        "KSM",
+        "LazyFree",
+        "AnonHugePages",
+        "ShmemPmdMapped",
+        "FilePmdMapped",
+        "Shared_Hugetlb",
+        "Private_Hugetlb",
+        "Swap",
+        "SwapPss",
+        "Locked",
+    ] {
+        kb_line(o, none, 0)?;
+    }
+    Ok(())
+}
+
+/// smaps' `VmFlags:` line: two letters a flag, each followed by a space.
+fn vm_flags(o: &mut Out, m: &MapInfo) -> fmt::Result {
+    let mut flags = Vec::new();
+    for (bit, name) in [(PROT_READ, "rd"), (PROT_WRITE, "wr"), (PROT_EXEC, "ex")] {
+        if m.prot & bit != 0 {
+            flags.push(name);
+        }
+    }
+    if m.shared {
+        flags.push("sh");
+    }
+    // Whatever mprotect may grant later: every area here may become readable, writable
+    // and executable (no read-only file opens limit a mapping's "may" bits yet).
+    flags.extend(["mr", "mw", "me"]);
+    if m.shared {
+        flags.push("ms");
+    }
+    if m.grows_down {
+        flags.push("gd");
+    }
+    write!(o, "VmFlags: ")?;
+    for f in flags {
+        write!(o, "{f} ")?;
+    }
+    writeln!(o)
+}
+
 /// One mapping: `start-end perms offset major:minor inode`, then the name from column
 /// 73 (seq_pad to 72, then a space), as show_map_vma lays it out.
 fn map_line(o: &mut Out, m: &MapInfo) -> fmt::Result {

@@ -76,6 +76,7 @@ fn busybox_proc() -> ProcInfo {
                 dev: 0x6200,
                 ino: 123,
                 name: Some(b"/bin/busybox".to_vec()),
+                ..MapInfo::default()
             },
             MapInfo {
                 start: 0x652000,
@@ -86,6 +87,7 @@ fn busybox_proc() -> ProcInfo {
                 dev: 0x6200,
                 ino: 123,
                 name: Some(b"/bin/busybox".to_vec()),
+                ..MapInfo::default()
             },
             MapInfo {
                 start: 0x654000,
@@ -96,6 +98,17 @@ fn busybox_proc() -> ProcInfo {
                 dev: 0,
                 ino: 0,
                 name: Some(b"[heap]".to_vec()),
+                resident: crate::mm::Residency {
+                    pages: 3,
+                    pss_bytes: 2 * 4096 + 2048,
+                    pss_dirty_bytes: 2 * 4096 + 2048,
+                    pss_anon_bytes: 2 * 4096 + 2048,
+                    shared_dirty: 1,
+                    private_dirty: 2,
+                    anon_pages: 3,
+                    ..Default::default()
+                },
+                ..MapInfo::default()
             },
             MapInfo {
                 start: 0x7f00_0000_0000,
@@ -106,6 +119,7 @@ fn busybox_proc() -> ProcInfo {
                 dev: 0,
                 ino: 0,
                 name: None,
+                ..MapInfo::default()
             },
             MapInfo {
                 start: 0x7ffd_0000_0000,
@@ -116,6 +130,7 @@ fn busybox_proc() -> ProcInfo {
                 dev: 0,
                 ino: 0,
                 name: Some(b"[stack]".to_vec()),
+                ..MapInfo::default()
             },
         ],
         uid: 1000,
@@ -476,8 +491,22 @@ fn pid_directory_lists_its_files_with_linux_modes() {
     assert_eq!(
         list(&dir),
         [
-            ".", "..", "fd", "environ", "status", "comm", "cmdline", "stat", "statm", "maps",
-            "cwd", "root", "exe", "mounts"
+            ".",
+            "..",
+            "fd",
+            "environ",
+            "status",
+            "comm",
+            "cmdline",
+            "stat",
+            "statm",
+            "maps",
+            "smaps",
+            "smaps_rollup",
+            "cwd",
+            "root",
+            "exe",
+            "mounts"
         ]
     );
 
@@ -758,6 +787,36 @@ fn maps_lines_match_linux_layout() {
 }
 
 #[test]
+fn smaps_and_rollup_follow_linux_layout() {
+    let (_fs, root) = mount(fake());
+    let smaps = text(&root, "42/smaps");
+    let heap: Vec<&str> = smaps
+        .lines()
+        .skip_while(|l| !l.ends_with("[heap]"))
+        .take(25)
+        .collect();
+    assert_eq!(heap[1], "Size:                136 kB");
+    assert_eq!(heap[4], "Rss:                  12 kB");
+    assert_eq!(heap[5], "Pss:                  10 kB");
+    assert_eq!(heap[8], "Shared_Dirty:          4 kB");
+    assert_eq!(heap[10], "Private_Dirty:         8 kB");
+    assert_eq!(heap[12], "Anonymous:            12 kB");
+    assert_eq!(heap[23], "THPeligible:    0");
+    assert_eq!(heap[24], "VmFlags: rd wr mr mw me ");
+    // Five areas, 25 lines each.
+    assert_eq!(smaps.lines().count(), 5 * 25);
+
+    let rollup = text(&root, "42/smaps_rollup");
+    let lines: Vec<&str> = rollup.lines().collect();
+    assert!(lines[0].starts_with("00400000-7ffd00021000 ---p 00000000 00:00 0 "));
+    assert!(lines[0].ends_with(" [rollup]"));
+    assert_eq!(lines[1], "Rss:                  12 kB");
+    assert_eq!(lines[4], "Pss_Anon:             10 kB");
+    assert_eq!(lines[5], "Pss_File:              0 kB");
+    assert_eq!(lines.len(), 23);
+}
+
+#[test]
 fn maps_decode_large_device_numbers_and_escape_newlines() {
     let source = fake();
     source.procs.lock()[1].maps = vec![MapInfo {
@@ -770,6 +829,7 @@ fn maps_decode_large_device_numbers_and_escape_newlines() {
         dev: crate::device::mkdev(259, 300),
         ino: 98_765_432_101_234_567,
         name: Some(b"/tmp/a\nb".to_vec()),
+        ..MapInfo::default()
     }];
     let (_fs, root) = mount(source);
     assert_eq!(
