@@ -189,9 +189,17 @@ fn build_guest() -> Guest {
     let sources = guest_sources();
     let mkroot = Path::new(REPO).join("tests/mkroot.sh");
 
-    // Everything that goes into the image decides its name.
+    // Everything that goes into the image decides its name, the headers the programs
+    // include too.
+    let dir = Path::new(REPO).join("tests/guest");
+    let mut headers: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("read tests/guest").path())
+        .filter(|p| p.extension() == Some(OsStr::new("h")))
+        .collect();
+    headers.sort();
     let mut h = DefaultHasher::new();
-    for path in sources.iter().chain([&mkroot]) {
+    for path in sources.iter().chain(&headers).chain([&mkroot]) {
         path.file_name().hash(&mut h);
         fs::read(path).expect("read a guest input").hash(&mut h);
     }

@@ -43,46 +43,9 @@
 static const char data_content[] =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/";
 
-static int failures, group_failures;
-static const char *group;
 static const char *fixture;
 
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "?";
-}
-
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL %s: line %d: %s: ", group, __LINE__, #cond);                      \
-            printf(__VA_ARGS__);                                                           \
-            putchar('\n');                                                                 \
-            group_failures++;                                                              \
-        }                                                                                  \
-    } while (0)
-
-/* `call` must return -1 with errno `want`. */
-#define CHECK_ERR(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        CHECK(r_ == -1 && e_ == (want), "%s returned %ld errno %s, want -1 %s", #call, r_,  \
-              e_ ? errname(e_) : "0", errname(want));                                     \
-    } while (0)
-
-/* `call` must return `want`. */
-#define CHECK_RET(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        long w_ = (long)(want);                                                            \
-        CHECK(r_ == w_, "%s returned %ld errno %s, want %ld", #call, r_,                   \
-              e_ ? errname(e_) : "0", w_);                                                 \
-    } while (0)
+#include "check.h"
 
 static char *fx(const char *name)
 {
@@ -645,10 +608,7 @@ static void g_prlimit(void)
     CHECK(now.rlim_cur >= 3, "RLIMIT_NOFILE %lu", (unsigned long)now.rlim_cur);
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} groups[] = {
+static const struct check_group groups[] = {
     {"open", g_open},         {"close", g_close},   {"lseek", g_lseek},
     {"fstat", g_fstat},       {"getdents", g_getdents}, {"brk", g_brk},
     {"mmap", g_mmap},         {"uname", g_uname},   {"getpid", g_getpid},
@@ -664,16 +624,6 @@ static const struct {
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
-static void run(size_t g)
-{
-    group = groups[g].name;
-    group_failures = 0;
-    groups[g].run();
-    if (group_failures == 0)
-        printf("ok %s\n", group);
-    failures += group_failures;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] != '/') {
@@ -685,7 +635,7 @@ int main(int argc, char **argv)
 
     if (argc == 2) {
         for (size_t g = 0; g < NDEFAULT; g++)
-            run(g);
+            run_group(&groups[g], NULL);
     }
     for (int i = 2; i < argc; i++) {
         size_t g;
@@ -696,7 +646,7 @@ int main(int argc, char **argv)
             printf("FAIL unknown group %s\n", argv[i]);
             return 2;
         }
-        run(g);
+        run_group(&groups[g], NULL);
     }
     printf("%s\n", failures ? "FAIL" : "ok");
     return failures ? 1 : 0;

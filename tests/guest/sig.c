@@ -28,43 +28,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static int failures, group_failures;
-static const char *group;
 
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "?";
-}
-
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL %s: line %d: %s: ", group, __LINE__, #cond);                      \
-            printf(__VA_ARGS__);                                                           \
-            putchar('\n');                                                                 \
-            group_failures++;                                                              \
-        }                                                                                  \
-    } while (0)
-
-#define CHECK_ERR(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        CHECK(r_ == -1 && e_ == (want), "%s returned %ld errno %s, want -1 %s", #call, r_,  \
-              e_ ? errname(e_) : "0", errname(want));                                     \
-    } while (0)
-
-#define CHECK_RET(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        long w_ = (long)(want);                                                            \
-        CHECK(r_ == w_, "%s returned %ld errno %s, want %ld", #call, r_,                   \
-              e_ ? errname(e_) : "0", w_);                                                 \
-    } while (0)
+#include "check.h"
 
 /* glibc hides the restorer flag it sets in every action it installs. */
 #define SA_RESTORER 0x04000000
@@ -1414,10 +1379,7 @@ static void g_xstate(void)
     on(SIGUSR1, SIG_DFL, 0);
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} groups[] = {
+static const struct check_group groups[] = {
     {"sigaction", g_sigaction},
     {"uncatchable", g_uncatchable},
     {"default_ignore", g_default_ignore},
@@ -1440,16 +1402,6 @@ static const struct {
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
-static void run(size_t g)
-{
-    group = groups[g].name;
-    group_failures = 0;
-    groups[g].run();
-    if (group_failures == 0)
-        printf("ok %s\n", group);
-    failures += group_failures;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] != '/') {
@@ -1459,24 +1411,5 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     frame_pid = getpid();
 
-    int named = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--guest") == 0)
-            continue;
-        named++;
-        size_t g;
-        for (g = 0; g < NGROUPS; g++)
-            if (strcmp(argv[i], groups[g].name) == 0)
-                break;
-        if (g == NGROUPS) {
-            printf("FAIL unknown group %s\n", argv[i]);
-            return 2;
-        }
-        run(g);
-    }
-    if (!named)
-        for (size_t g = 0; g < NGROUPS; g++)
-            run(g);
-    printf("%s\n", failures ? "FAIL" : "ok");
-    return failures ? 1 : 0;
+    return run_groups(groups, NGROUPS, argc, argv, 2, NULL);
 }

@@ -31,46 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures, group_failures;
-static const char *group;
 static const char *scratch;
 static char dir[2048];
 static int in_guest;
 
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "?";
-}
-
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL %s: line %d: %s: ", group, __LINE__, #cond);                      \
-            printf(__VA_ARGS__);                                                           \
-            putchar('\n');                                                                 \
-            group_failures++;                                                              \
-        }                                                                                  \
-    } while (0)
-
-#define CHECK_ERR(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        CHECK(r_ == -1 && e_ == (want), "%s returned %ld errno %s, want -1 %s", #call, r_,  \
-              e_ ? errname(e_) : "0", errname(want));                                     \
-    } while (0)
-
-#define CHECK_RET(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        long w_ = (long)(want);                                                            \
-        CHECK(r_ == w_, "%s returned %ld errno %s, want %ld", #call, r_,                   \
-              e_ ? errname(e_) : "0", w_);                                                 \
-    } while (0)
+#include "check.h"
 
 static char *sp(const char *name)
 {
@@ -828,10 +793,7 @@ static void g_tmpfile(void)
     CHECK_ERR(open(sp("f"), O_TMPFILE | O_RDWR, 0600), ENOTDIR);
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} groups[] = {
+static const struct check_group groups[] = {
     {"files", g_files},
     {"rename", g_rename},
     {"dirs", g_dirs},
@@ -855,17 +817,11 @@ static const struct {
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
-static void run(size_t g)
+/* Each group gets a scratch directory of its own. */
+static void group_dir(void)
 {
-    group = groups[g].name;
-    group_failures = 0;
     snprintf(dir, sizeof dir, "%s/%s", scratch, group);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-        CHECK(0, "mkdir %s: %s", dir, errname(errno));
-    groups[g].run();
-    if (group_failures == 0)
-        printf("ok %s\n", group);
-    failures += group_failures;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) CHECK(0, "mkdir %s: %s", dir, errname(errno));
 }
 
 int main(int argc, char **argv)
@@ -879,30 +835,7 @@ int main(int argc, char **argv)
     mkdir(scratch, 0755);
     umask(022);
 
-    int named = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--guest") == 0) {
-            in_guest = 1;
-            continue;
-        }
-    }
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--guest") == 0)
-            continue;
-        named++;
-        size_t g;
-        for (g = 0; g < NGROUPS; g++)
-            if (strcmp(argv[i], groups[g].name) == 0)
-                break;
-        if (g == NGROUPS) {
-            printf("FAIL unknown group %s\n", argv[i]);
-            return 2;
-        }
-        run(g);
-    }
-    if (!named)
-        for (size_t g = 0; g < NGROUPS; g++)
-            run(g);
-    printf("%s\n", failures ? "FAIL" : "ok");
-    return failures ? 1 : 0;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--guest") == 0) in_guest = 1;
+    return run_groups(groups, NGROUPS, argc, argv, 2, group_dir);
 }
