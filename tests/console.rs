@@ -50,21 +50,6 @@ fn has_line(text: &str, line: &str) -> bool {
     text.lines().any(|l| l.trim_end_matches('\r') == line)
 }
 
-/// `e2fsck -fn IMAGE` must find nothing to fix.
-fn assert_fsck_clean(image: &Path) {
-    let fsck = Command::new("e2fsck")
-        .arg("-fn")
-        .arg(image)
-        .output()
-        .expect("run e2fsck (run-tests installs e2fsprogs)");
-    assert!(
-        fsck.status.success(),
-        "e2fsck found errors in {}:\n{}",
-        image.display(),
-        describe(&fsck)
-    );
-}
-
 /// A file's contents in an ext2 image, read with debugfs.
 fn debugfs_cat(image: &Path, path: &str) -> String {
     let out = Command::new("debugfs")
@@ -653,7 +638,7 @@ fn interactive_shell_on_a_real_terminal() {
     assert_no_leftovers(sid);
     drop(tmux);
 
-    assert_fsck_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
     assert_eq!(debugfs_cat(&img.path, "/root/note.txt").trim_end(), NOTE);
 }
 
@@ -685,7 +670,7 @@ fn piped_lines_drive_the_default_init_to_poweroff() {
         done.waited
     );
 
-    assert_fsck_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
     let stat = Command::new("debugfs")
         .arg("-R")
         .arg("stat /root/x")
@@ -744,7 +729,7 @@ fn reboot_boots_again_in_the_same_process() {
         "busybox init's shutdown did not run both times\n{}",
         describe(&done.output)
     );
-    assert_fsck_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
 }
 
 /// The end of piped input is end of file on the console: a shell reading it exits.
@@ -839,6 +824,6 @@ fn host_sigterm_halts_in_order_with_status_143() {
         done.waited
     );
 
-    assert_fsck_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
     assert_eq!(debugfs_cat(&img.path, "/root/term.txt"), "term-marker\n");
 }

@@ -81,7 +81,7 @@ fn shared_file_mappings_behave_like_linux() {
     );
     assert!(guest.status.success(), "guest\n{}", describe(&guest));
     common::assert_no_panic(&guest);
-    assert_image_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
 }
 
 /// A file written only through a shared mapping (never msync'd or unmapped: the
@@ -104,7 +104,7 @@ fn shared_mapping_writes_reach_the_image() {
     ]);
     assert!(out.status.success(), "guest\n{}", describe(&out));
     assert_eq!(common::stdout(&out), format!("wrote {SIZE} bytes\n"));
-    assert_image_clean(&img.path);
+    common::assert_fsck_clean(&img.path);
 
     let dir = common::temp_dir("mmap-writeback-dump");
     let dumped = dir.path.join("big.dat");
@@ -123,21 +123,6 @@ fn shared_mapping_writes_reach_the_image() {
     assert_eq!(data.len(), want.len(), "size of /root/big.dat");
     let first_bad = data.iter().zip(&want).position(|(a, b)| a != b);
     assert_eq!(first_bad, None, "/root/big.dat differs from the pattern");
-}
-
-/// `e2fsck -fn IMAGE` finds nothing to fix.
-fn assert_image_clean(image: &std::path::Path) {
-    let fsck = std::process::Command::new("e2fsck")
-        .arg("-fn")
-        .arg(image)
-        .output()
-        .expect("run e2fsck (run-tests installs e2fsprogs)");
-    assert!(
-        fsck.status.success(),
-        "e2fsck found errors in {}:\n{}",
-        image.display(),
-        describe(&fsck)
-    );
 }
 
 /// A process that touches twice `mem=` is killed by the OOM killer (SIGKILL, logged), and

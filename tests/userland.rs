@@ -122,16 +122,7 @@ fn file_system_workload_leaves_a_clean_image() {
     assert!(out.status.success(), "workload failed:\n{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("workload-done"));
 
-    let fsck = Command::new("e2fsck")
-        .args(["-fn"])
-        .arg(&img.path)
-        .output()
-        .unwrap();
-    assert!(
-        fsck.status.success(),
-        "e2fsck found errors:\n{}",
-        describe(&fsck)
-    );
+    common::assert_fsck_clean(&img.path);
 
     let cat = |path: &str| {
         let out = Command::new("debugfs")

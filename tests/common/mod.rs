@@ -646,6 +646,21 @@ pub fn exit_code(s: ExitStatus) -> i32 {
     s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
 }
 
+/// `e2fsck -fn IMAGE` must find nothing to fix.
+pub fn assert_fsck_clean(image: &Path) {
+    let fsck = Command::new("e2fsck")
+        .arg("-fn")
+        .arg(image)
+        .output()
+        .expect("run e2fsck (run-tests installs e2fsprogs)");
+    assert!(
+        fsck.status.success(),
+        "e2fsck found errors in {}:\n{}",
+        image.display(),
+        describe(&fsck)
+    );
+}
+
 /// Status, stdout and stderr, for assertion messages.
 pub fn describe(o: &Output) -> String {
     format!(

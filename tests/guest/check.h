@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int failures, group_failures;
 /* The group running now, for the FAIL lines. */
@@ -52,6 +53,19 @@ static const char *errname(int err)
         CHECK(r_ == w_, "%s returned %ld errno %s, want %ld", #call, r_,                   \
               e_ ? errname(e_) : "0", w_);                                                 \
     } while (0)
+
+/* SCRATCH, for the families that take one, and the directory of the running group in it
+ * (see group_dir). */
+static const char *scratch __attribute__((unused));
+static char dir[2048] __attribute__((unused));
+
+/* Gives each group a scratch directory of its own, SCRATCH/GROUP: pass it to run_groups
+ * as the setup. */
+static inline void group_dir(void)
+{
+    snprintf(dir, sizeof dir, "%s/%s", scratch, group);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) CHECK(0, "mkdir %s: %s", dir, errname(errno));
+}
 
 /* One group of checks. */
 struct check_group {

@@ -30,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *scratch;
-static char dir[2048];
 
 #include "check.h"
 
@@ -907,13 +905,6 @@ static const struct check_group groups[] = {
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
-
-/* Each group gets a scratch directory of its own. */
-static void group_dir(void)
-{
-    snprintf(dir, sizeof dir, "%s/%s", scratch, group);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) CHECK(0, "mkdir %s: %s", dir, errname(errno));
-}
 
 int main(int argc, char **argv)
 {

@@ -32,9 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *scratch;
 static char self[1024];
-static char dir[2048];
 extern char **environ;
 
 #include "check.h"
@@ -741,13 +739,6 @@ static const struct check_group groups[] = {
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
-
-/* Each group gets a scratch directory of its own. */
-static void group_dir(void)
-{
-    snprintf(dir, sizeof dir, "%s/%s", scratch, group);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) CHECK(0, "mkdir %s: %s", dir, errname(errno));
-}
 
 int main(int argc, char **argv)
 {
