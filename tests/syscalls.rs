@@ -386,10 +386,9 @@ family! { "proc":
     /// on a 0600 root file, EPERM for chmod, chown, kill of root's process and regaining
     /// root once the saved uid is gone.
     proc_credentials_and_permission_checks: "cred";
-    /// A vfork child shares its parent's memory until it exits.
-    proc_vfork_shares_memory: "vfork_shares",
-        ignore = "kernel bug: a vfork child gets a copy of the parent's memory, so its \
-                  writes are not seen by the parent (SYSCALLS.md: vfork partial)";
+    /// A vfork child shares its parent's memory until it exits or execs; posix_spawn
+    /// reports an exec failure through it.
+    proc_vfork_shares_memory: "vfork_shares";
 }
 
 /// Every proc group that passes, in one static-pie run.
@@ -406,6 +405,7 @@ fn proc_every_passing_group_in_one_static_pie_run() {
         "orphan",
         "session",
         "setpgid_exec",
+        "vfork_shares",
         "cred",
     ];
     assert_family_ok("proc-pie", &groups);

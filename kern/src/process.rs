@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::errno::{Errno, KResult};
 use crate::kernel::Kernel;
 use crate::signal;
-use crate::task::{ExitStatus, Pid, Process, Task};
+use arch_um::ptrace::Regs;
+
+use crate::task::{ExitStatus, HostLoan, Pid, Process, Task};
 use crate::waitq::{Requeue, WakeCell};
 
 /// The pid of init, which adopts orphans.
@@ -27,24 +29,33 @@ pub struct ForkArgs {
     pub tls: Option<u64>,
     /// The parent waits until the child execs or exits (CLONE_VFORK).
     pub vfork: bool,
+    /// The child shares the parent's memory (CLONE_VM, with CLONE_VFORK only): it runs
+    /// on the parent's own host thread, lent until it execs or exits.
+    pub share_vm: bool,
 }
 
-/// Creates a child process of `parent`: a copy-on-write copy of its address space, its
+/// Creates a child process of `parent`: a copy-on-write copy of its address space (or,
+/// with `share_vm`, the address space itself and the parent's host thread), its
 /// descriptors and dispositions, runnable on this CPU. Returns the child's pid.
 pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> {
     let parent_mm = parent.mm();
-    let t = parent.host.take().expect("fork runs at a syscall stop");
-    let (back, forked) = parent_mm.fork(t);
-    parent.host = back;
-    // The stub ran on the parent's thread and clobbered its registers.
-    parent.host_regs = Default::default();
-    let (child_mm, host) = forked?;
-    let host_regs = host.regs().map_err(|_| Errno::EAGAIN)?;
+    let (child_mm, host, host_regs) = if args.share_vm {
+        lend_host(parent)?
+    } else {
+        let t = parent.host.take().expect("fork runs at a syscall stop");
+        let (back, forked) = parent_mm.fork(t);
+        parent.host = back;
+        // The stub ran on the parent's thread and clobbered its registers.
+        parent.host_regs = Default::default();
+        let (child_mm, host) = forked?;
+        let host_regs = host.regs().map_err(|_| Errno::EAGAIN)?;
+        (Arc::new(child_mm), host, host_regs)
+    };
 
     let pid = k.alloc_pid();
     let pp = &parent.process;
     let cwd = pp.cwd.lock().clone();
-    let child = Arc::new(Process::new(pid, pp.pid, Arc::new(child_mm), cwd));
+    let child = Arc::new(Process::new(pid, pp.pid, child_mm, cwd));
     copy_process_state(pp, &child);
 
     let mut regs = parent.regs;
@@ -62,30 +73,41 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     );
     let mut task = Task::new(child.clone(), host, regs, cell);
     task.host_regs = host_regs;
+    task.borrowed_host = parent.lent_host.clone();
     task.sigmask = parent.sigmask;
     task.altstack = parent.altstack;
     task.cpu = parent.cpu;
     task.clear_child_tid = args.clear_tid.unwrap_or(0);
 
     let tid_bytes = pid.to_le_bytes();
-    if let Some(addr) = args.child_tid {
-        child.mm().write(addr, &tid_bytes)?;
-    }
-    if let Some(addr) = args.parent_tid {
-        parent_mm.write(addr, &tid_bytes)?;
+    let written = args
+        .child_tid
+        .map_or(Ok(()), |addr| child.mm().write(addr, &tid_bytes))
+        .and_then(|()| {
+            args.parent_tid
+                .map_or(Ok(()), |addr| parent_mm.write(addr, &tid_bytes))
+        });
+    if let Err(e) = written {
+        // A lent host thread goes back to the parent with the failure.
+        if let Some(loan) = task.borrowed_host.take() {
+            loan.give_back(task.host.take());
+            reclaim_host(parent);
+        }
+        return Err(e);
     }
     if args.vfork {
         *child.vfork_parent.lock() = Some(parent.cell.clone());
     }
 
     // New work goes to the least loaded CPU; the child then belongs to that CPU's
-    // tracer, so it is handed over stopped.
+    // tracer, so it is handed over stopped. A child on a lent host thread stays with
+    // the tracer of that thread.
     task.affinity = parent.affinity;
     let target = k
         .cpus
         .least_loaded_in(smp::VcpuId(parent.cpu), task.affinity)
         .0;
-    if target != parent.cpu {
+    if target != parent.cpu && task.borrowed_host.is_none() {
         if let Err(e) = task.migrate(target) {
             log::warn!("pid {pid}: cannot move to vcpu{target}: {e}");
         }
@@ -95,6 +117,60 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     k.add_process(child);
     k.requeue(Box::new(task));
     Ok(pid)
+}
+
+/// A vfork child that shares memory runs on its parent's host thread: the parent's own
+/// host process holds the one address space, exactly as Linux shares it, and the parent
+/// (waiting until the child execs or exits) needs neither meanwhile. Its FPU state is
+/// kept aside for it, and its registers are written back whole when it runs again.
+fn lend_host(
+    parent: &mut Task,
+) -> KResult<(Arc<crate::mm::AddressSpace>, arch_um::ptrace::Stopped, Regs)> {
+    let host = parent.host.take().expect("fork runs at a syscall stop");
+    let fpu = match host.xstate() {
+        Ok(Some(area)) => Ok(area),
+        Ok(None) => host.fpregs().map(|fx| fx.to_vec()),
+        Err(e) => Err(e),
+    };
+    let fpu = match fpu {
+        Ok(fpu) => fpu,
+        Err(_) => {
+            parent.host = Some(host);
+            return Err(Errno::EAGAIN);
+        }
+    };
+
+    parent.lent_fpu = Some(fpu);
+    parent.lent_host = Some(HostLoan::default());
+    let host_regs = std::mem::take(&mut parent.host_regs);
+    Ok((parent.mm(), host, host_regs))
+}
+
+/// Takes back the host thread a vfork parent lent its child, once the child has given it
+/// back (exec or exit), with the parent's own FPU state; its registers are written whole
+/// on the next entry to the guest. Returns false while the thread is still lent.
+pub fn reclaim_host(task: &mut Task) -> bool {
+    let Some(loan) = task.lent_host.as_ref() else {
+        return true;
+    };
+    if !loan.is_back() {
+        return false;
+    }
+
+    task.host = loan.take();
+    task.lent_host = None;
+    task.host_regs = Regs::default();
+    let fpu = task.lent_fpu.take().unwrap_or_default();
+    if let Some(host) = task.host.as_mut() {
+        let restored = match <&[u8; 512]>::try_from(fpu.as_slice()) {
+            Ok(fx) => host.set_fpregs(fx),
+            Err(_) => host.set_xstate(&fpu),
+        };
+        if let Err(e) = restored {
+            log::warn!("pid {}: FPU state lost over vfork: {e}", task.tid);
+        }
+    }
+    true
 }
 
 fn copy_process_state(parent: &Process, child: &Process) {
@@ -124,8 +200,12 @@ pub fn exit(k: &Kernel, task: &mut Task, status: ExitStatus) {
     let status = without_unwritten_core(&p, status);
 
     // The host thread is the address space's process: releasing the address space kills
-    // and reaps it, once, with its last user.
-    task.host = None;
+    // and reaps it, once, with its last user. A vfork child gives back the host thread it
+    // borrowed instead.
+    match task.borrowed_host.take() {
+        Some(loan) => loan.give_back(task.host.take()),
+        None => task.host = None,
+    }
     drop(p.release_mm());
     *p.files.lock() = Default::default();
     k.locks.release_all(p.pid);

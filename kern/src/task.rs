@@ -235,6 +235,29 @@ impl Process {
     }
 }
 
+/// A host thread on loan from a vfork parent to its child (CLONE_VM | CLONE_VFORK): the
+/// child runs in the parent's own host process, and puts the thread back here when it
+/// execs or exits. Both tasks stay on the CPU whose thread traces it.
+#[derive(Clone, Default)]
+pub struct HostLoan(Arc<Mutex<Option<Option<Stopped>>>>);
+
+impl HostLoan {
+    /// The child is done with the thread (`None` if it died under it).
+    pub fn give_back(&self, host: Option<Stopped>) {
+        *self.0.lock() = Some(host);
+    }
+
+    /// Whether the child has given the thread back.
+    pub fn is_back(&self) -> bool {
+        self.0.lock().is_some()
+    }
+
+    /// The thread given back, for the parent.
+    pub fn take(&self) -> Option<Stopped> {
+        self.0.lock().take().flatten()
+    }
+}
+
 /// One guest thread, owned by the virtual CPU that runs it.
 pub struct Task {
     /// Thread id.
@@ -277,6 +300,12 @@ pub struct Task {
     pub saved_sigmask: Option<u64>,
     /// The child of a vfork this task waits for.
     pub vfork_child: Option<Pid>,
+    /// The host thread this vfork parent lent its memory-sharing child, given back here.
+    pub lent_host: Option<HostLoan>,
+    /// This task's FPU state while its host thread is lent (XSAVE or FXSAVE layout).
+    pub lent_fpu: Option<Vec<u8>>,
+    /// The loan of the parent's host thread this vfork child runs on.
+    pub borrowed_host: Option<HostLoan>,
     /// The FIFO end an open(2) holds while it waits for a partner.
     pub fifo_end: Option<Arc<crate::pipe::PipeEnd>>,
     /// A host thread another CPU detached for this one to seize: the task is moving.
@@ -309,6 +338,9 @@ impl Task {
             altstack: Default::default(),
             saved_sigmask: None,
             vfork_child: None,
+            lent_host: None,
+            lent_fpu: None,
+            borrowed_host: None,
             fifo_end: None,
             adopt: None,
             affinity: u64::MAX,
@@ -323,6 +355,14 @@ impl Task {
     /// Hands the task to CPU `cpu`: its host thread is detached, held stopped, for
     /// that CPU's thread to seize before it runs the task.
     pub fn migrate(&mut self, cpu: usize) -> Result<(), arch_um::HostError> {
+        // A host thread on loan between a vfork parent and child belongs to this CPU's
+        // tracer until it is given back.
+        if self.lent_host.is_some() || self.borrowed_host.is_some() {
+            return Err(arch_um::HostError {
+                errno: crate::errno::Errno::EAGAIN as i32,
+                op: "move a task whose host thread is on loan",
+            });
+        }
         if let Some(host) = self.host.take() {
             let park = self.mm().stub_park_addr();
             match host.detach_parked(park) {

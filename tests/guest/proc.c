@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,35 @@ static void g_vfork_shares(void)
     int st;
     CHECK_RET(wait4(pid, &st, 0, NULL), pid);
     CHECK(shared == 42, "the vfork child's write is not seen by the parent: %d", shared);
+
+    /* A child that writes, then execs: the write stays, the program runs (the helper
+     * exits 2 for an option it does not know), and the parent's registers and FPU state
+     * are its own again. */
+    shared = 0;
+    volatile double kept = 1.5;
+    pid = vfork();
+    if (pid == 0) {
+        shared = 7;
+        execl(self, "x", "--unknown-option", (char *)NULL);
+        _exit(127);
+    }
+    CHECK_RET(wait4(pid, &st, 0, NULL), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exec'd child status %#x", st);
+    CHECK(shared == 7 && kept * 2 == 3.0, "after the child's exec: shared %d", shared);
+
+    /* posix_spawn learns of an exec failure through the memory it shares with the
+     * child (glibc's clone with CLONE_VM | CLONE_VFORK on a stack of its own). */
+    char *args[] = {"nope", NULL};
+    pid_t spawned;
+    int r = posix_spawn(&spawned, "/nonexistent/program", NULL, NULL, args, environ);
+    CHECK(r == ENOENT, "posix_spawn of a missing program: %s", errname(r));
+    if (r == 0) waitpid(spawned, &st, 0);
+    r = posix_spawn(&spawned, self, NULL, NULL, (char *[]){"x", "--unknown", NULL}, environ);
+    CHECK(r == 0, "posix_spawn of this program: %s", errname(r));
+    if (r == 0) {
+        CHECK_RET(waitpid(spawned, &st, 0), spawned);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2, "spawned child status %#x", st);
+    }
 }
 
 /* ---- execve ---- */

@@ -369,7 +369,11 @@ pub fn execve(cx: &mut Ctx, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>)
     // The point of no return: the old address space and its host process go.
     let task = &mut *cx.task;
     let old_host = task.host.replace(loaded.host);
-    drop(old_host);
+    // A vfork child that shared its parent's memory gives the parent its thread back.
+    match task.borrowed_host.take() {
+        Some(loan) => loan.give_back(old_host),
+        None => drop(old_host),
+    }
     drop(task.process.replace_mm(loaded.mm));
     task.regs = loaded.regs;
     task.host_regs = loaded.host_regs;

@@ -349,18 +349,19 @@ pub fn sys_clone(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         child_tid: (flags & CLONE_CHILD_SETTID != 0).then_some(ctid),
         clear_tid: (flags & CLONE_CHILD_CLEARTID != 0).then_some(ctid),
         tls: (flags & CLONE_SETTLS != 0).then_some(tls),
-        vfork: false,
+        ..ForkArgs::default()
     };
     clone_process(cx, flags, args)
 }
 
 fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
-    // A vfork parent runs again here once its child has let go of it.
+    // A vfork parent runs again here once its child has let go of it (and of its host
+    // thread, when they shared memory).
     if let Some(child) = cx.task.vfork_child {
         let waiting =
             cx.k.process(child)
                 .is_some_and(|c| c.vfork_parent.lock().is_some());
-        if waiting {
+        if waiting || !crate::process::reclaim_host(cx.task) {
             return cx.wait(Restart::Killable);
         }
         cx.task.vfork_child = None;
@@ -370,8 +371,9 @@ fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
     if flags & (CLONE_THREAD | CLONE_SIGHAND) != 0 || flags & (CLONE_FS | CLONE_FILES) != 0 {
         return Err(Errno::ENOSYS);
     }
-    // CLONE_VM without CLONE_VFORK shares memory with a running parent, which a copy
-    // cannot imitate; with CLONE_VFORK the parent is stopped, so a copy serves.
+    // CLONE_VM without CLONE_VFORK is a thread in all but name: two host threads in one
+    // address space, which needs threads. With CLONE_VFORK the parent waits, so the
+    // child can run on the parent's own host thread.
     if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
         return Err(Errno::ENOSYS);
     }
@@ -380,6 +382,7 @@ fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
     }
 
     args.vfork = flags & CLONE_VFORK != 0;
+    args.share_vm = args.vfork && flags & CLONE_VM != 0;
     let pid = crate::process::fork(cx.k, cx.task, args)?;
     if args.vfork {
         cx.task.vfork_child = Some(pid);

@@ -217,11 +217,7 @@ static TABLE: &[Entry] = &[
         "restartable sequences: glibc runs without them"
     ),
     full!(FORK, process::sys_fork),
-    partial!(
-        VFORK,
-        process::sys_vfork,
-        "the child gets a copy of memory, not a share"
-    ),
+    full!(VFORK, process::sys_vfork),
     partial!(
         CLONE,
         process::sys_clone,
