@@ -60,6 +60,9 @@ fn main() {
 /// outlive every kernel.
 struct Machine {
     physmem: Arc<PhysMem>,
+    /// The block devices, opened (and their host files locked) once for every boot: a
+    /// second open of a locked image, even by this process, would be refused.
+    disks: Vec<(usize, Arc<Ubd>)>,
     stub_layout: StubLayout,
     console: Arc<Console>,
     current: Arc<RwLock<Weak<Kernel>>>,
@@ -76,6 +79,16 @@ impl Machine {
         })?;
         let stub_layout = StubLayout::reserve()
             .map_err(|e| format!("no room for the stub in the host address space: {e}"))?;
+        let disks = config
+            .ubd
+            .iter()
+            .map(|spec| {
+                Ok((
+                    spec.index,
+                    Arc::new(Ubd::open(spec.index, &spec.path, spec.read_only)?),
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
 
         let current: Arc<RwLock<Weak<Kernel>>> = Arc::new(RwLock::new(Weak::new()));
         let console = Arc::new(Console::new(Arc::new(HostConsole)));
@@ -105,6 +118,7 @@ impl Machine {
 
         Ok(Machine {
             physmem: Arc::new(physmem),
+            disks,
             stub_layout,
             console,
             current,
@@ -143,7 +157,7 @@ impl Machine {
         log::info!("Kernel command line: {}", config.to_cmdline_string());
 
         let mem = self.memory(config.mem_bytes);
-        let root_fs = mount_root(config)?;
+        let root_fs = mount_root(config, &self.disks)?;
 
         let devices = Devices::default();
         devices.register_memory_devices();
@@ -213,11 +227,13 @@ impl Machine {
     }
 }
 
-/// Opens the block devices and mounts the one `root=` names.
-fn mount_root(config: &BootConfig) -> Result<Arc<dyn FileSystem>, String> {
+/// Shows the block devices and mounts the one `root=` names.
+fn mount_root(
+    config: &BootConfig,
+    disks: &[(usize, Arc<Ubd>)],
+) -> Result<Arc<dyn FileSystem>, String> {
     let mut root = None;
-    for spec in &config.ubd {
-        let ubd = Ubd::open(spec.index, &spec.path, spec.read_only)?;
+    for (spec, (_, ubd)) in config.ubd.iter().zip(disks) {
         log::info!(
             "{}: {} KiB, {} ({})",
             ubd.name(),
@@ -230,7 +246,7 @@ fn mount_root(config: &BootConfig) -> Result<Arc<dyn FileSystem>, String> {
             }
         );
         if spec.index == config.root {
-            root = Some(Arc::new(ubd));
+            root = Some(ubd.clone());
         }
     }
 

@@ -115,6 +115,47 @@ fn a_missing_image_file_is_named() {
     );
 }
 
+/// A second kernel on an image another one has open read-write is refused before it
+/// touches it, read-write or read-only, and the image is clean and bootable afterwards.
+#[test]
+fn an_image_in_use_by_another_kernel_is_refused() {
+    let img = guest().private_image("in-use");
+    let ubd0 = img.ubd0();
+    let first = {
+        let ubd0 = ubd0.clone();
+        std::thread::spawn(move || {
+            boot(&[
+                &ubd0,
+                "quiet",
+                "init=/bin/sh",
+                "--",
+                "-c",
+                "sleep 3; echo first-done",
+            ])
+        })
+    };
+    // Long enough for the first kernel to have opened its disk on a loaded host.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    let name = img.path.display().to_string();
+    boot_error(
+        &[&ubd0, "init=/bin/true"],
+        &["ubda", &name, "in use by another kernel"],
+    );
+    let ubd0r = format!("ubd0r={name}");
+    boot_error(
+        &[&ubd0r, "init=/bin/true"],
+        &["ubda", &name, "in use by another kernel"],
+    );
+
+    let out = first.join().expect("the first kernel's thread");
+    assert_eq!(stdout(&out), "first-done\n", "{}", describe(&out));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_fsck_clean(&img.path);
+    let again = boot(&[&ubd0, "quiet", "init=/bin/true"]);
+    assert_eq!(code(&again), 0, "{}", describe(&again));
+}
+
 #[test]
 fn no_disk_at_all_is_named() {
     boot_error(&["init=/bin/true"], &["root device", "ubda"]);

@@ -112,7 +112,7 @@ fn the_boot_log_names_memory_the_disk_the_root_fs_and_init() {
     let expect = [
         "Kernel command line: ".to_string(),
         "Memory: 65536K physical memory".to_string(),
-        format!("ubda: 65536 KiB, {image} (read-write)"),
+        format!("ubda: 65536 KiB, {image} (read-only)"),
         "VFS: Mounted root (ext2 filesystem)".to_string(),
         "smp: 1 virtual CPU(s)".to_string(),
         "Run /bin/true as init process".to_string(),

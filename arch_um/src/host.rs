@@ -50,6 +50,23 @@ impl HostFile {
         })
     }
 
+    /// Takes the host's advisory lock on the file for as long as it stays open (and not
+    /// one moment past the kernel's death): exclusive when it is writable, shared when
+    /// not, so two kernels never write one image, nor one write while another reads, as
+    /// UML's ubd locks its backing files. `Ok(false)`: another process holds it.
+    pub fn try_lock(&self) -> HostResult<bool> {
+        let taken = if self.writable {
+            self.file.try_lock()
+        } else {
+            self.file.try_lock_shared()
+        };
+        match taken {
+            Ok(()) => Ok(true),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_error("flock", e)),
+        }
+    }
+
     /// Size in bytes when opened.
     pub fn len_bytes(&self) -> u64 {
         self.len_bytes

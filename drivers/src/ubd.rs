@@ -19,6 +19,16 @@ impl Ubd {
         let name = Ubd::name_of(index);
         let file = HostFile::open(path, read_only)
             .map_err(|e| format!("{name}: cannot open {}: {e}", path.display()))?;
+        let locked = file
+            .try_lock()
+            .map_err(|e| format!("{name}: cannot lock {}: {e}", path.display()))?;
+        if !locked {
+            return Err(format!(
+                "{name}: {} is in use by another kernel (it holds the image's lock): stop \
+                 that kernel, or boot a copy of the image",
+                path.display()
+            ));
+        }
         Ok(Ubd { name, file })
     }
 

@@ -88,9 +88,10 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// `ubd0=IMAGE`.
+    /// `ubd0r=IMAGE`: the shared image, read-only, as tests boot it side by side (a
+    /// test that writes the root makes a private image).
     pub fn ubd0(&self) -> String {
-        format!("ubd0={}", self.image.display())
+        format!("ubd0r={}", self.image.display())
     }
 
     /// Host path of guest program `name` (`basic`, `basic-pie`, ...).
