@@ -162,6 +162,7 @@ impl Machine {
         let devices = Devices::default();
         devices.register_memory_devices();
         devices.register(mkdev(5, 1), self.console.clone());
+        devices.register(mkdev(4, 0), self.console.clone());
         devices.register(mkdev(5, 0), self.console.clone());
 
         let vfs = Vfs::new(root_fs.clone());

@@ -10,7 +10,7 @@ use crate::errno::{Errno, KResult};
 type DevNum = Option<(u32, u32)>;
 
 /// The nodes of `/dev`: name, mode, device number. `pts` is where devpts is mounted.
-const NODES: [(&str, u32, DevNum); 9] = [
+const NODES: [(&str, u32, DevNum); 10] = [
     ("console", 0o600, Some((5, 1))),
     ("full", 0o666, Some((1, 7))),
     ("null", 0o666, Some((1, 3))),
@@ -18,6 +18,8 @@ const NODES: [(&str, u32, DevNum); 9] = [
     ("pts", 0o755, None),
     ("random", 0o666, Some((1, 8))),
     ("tty", 0o666, Some((5, 0))),
+    // The current virtual terminal, which is the console here (there is one).
+    ("tty0", 0o620, Some((4, 0))),
     ("urandom", 0o666, Some((1, 9))),
     ("zero", 0o666, Some((1, 5))),
 ];
