@@ -374,3 +374,22 @@ fn support_a_leftover_process_is_detected() {
     let clean = run_in_session("sh", &["-c", "echo clean"], Duration::from_secs(10));
     assert!(clean.leftovers.is_empty(), "{:?}", clean.leftovers);
 }
+
+/// `int $0x80` (the 32-bit ABI) fails with ENOSYS and a warning instead of running the
+/// 64-bit call of the same number (i386 exit is x86_64 write); natively it would exit.
+#[test]
+fn a_32_bit_system_call_fails_with_enosys() {
+    let out = run_init("/bin/int80", &[]);
+    assert_eq!(
+        stdout(&out),
+        "int80 exit: -38\ngetpid after: ok\n",
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("32-bit system call 1 (int $0x80) returns ENOSYS"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}

@@ -152,6 +152,9 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
     let r = task.regs;
     let nr = r.orig_rax;
     let args: Args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9];
+    if !from_syscall_instruction(&r) {
+        return compat_call(task, nr);
+    }
 
     let trace = k
         .config
@@ -205,6 +208,32 @@ pub fn dispatch(k: &Arc<Kernel>, task: &mut Task) -> Flow {
         None if yield_now => Flow::Yield,
         None => Flow::Continue,
     }
+}
+
+/// Whether a syscall stop came from the `syscall` instruction: it leaves the return
+/// address in rcx and the flags in r11, and Linux's entry code takes the saved ip and
+/// flags from those very registers, so they agree at every such stop. `int $0x80`, the
+/// 32-bit ABI, leaves rcx and r11 as the program had them. (A program that makes them
+/// agree before an `int $0x80` only gets its call taken as the 64-bit one it spells.)
+fn from_syscall_instruction(r: &arch_um::ptrace::Regs) -> bool {
+    r.rcx == r.rip && r.r11 == r.eflags
+}
+
+/// A 32-bit system call (`int $0x80` from 64-bit code): there is no 32-bit ABI here, so
+/// it fails with ENOSYS rather than running the 64-bit call of the same number (32-bit
+/// exit is 64-bit write). Warns once per number.
+fn compat_call(task: &mut Task, nr: u64) -> Flow {
+    static COMPAT: WarnOnce = WarnOnce::new();
+
+    if COMPAT.first(nr) {
+        log::warn!(
+            "pid {}: 32-bit system call {nr} (int $0x80) returns ENOSYS: no 32-bit ABI",
+            task.tid
+        );
+    }
+    crate::sched::finish_wait(task);
+    task.regs.rax = Errno::ENOSYS.as_ret() as u64;
+    Flow::Continue
 }
 
 fn unknown(cx: &Ctx, nr: u64) -> KResult<i64> {
