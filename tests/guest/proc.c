@@ -202,6 +202,44 @@ static void g_vfork_shares(void)
     int r = posix_spawn(&spawned, "/nonexistent/program", NULL, NULL, args, environ);
     CHECK(r == ENOENT, "posix_spawn of a missing program: %s", errname(r));
     if (r == 0) waitpid(spawned, &st, 0);
+    /* The parent killed while its child runs in the shared memory: the child goes on
+     * (and can still write to a pipe), and the parent dies of SIGKILL. */
+    int p[2];
+    CHECK_RET(pipe(p), 0);
+    pid_t mid = fork();
+    if (mid == 0) {
+        close(p[0]);
+        if (vfork() == 0) {
+            kill(getppid(), SIGKILL);
+            write(p[1], "c", 1);
+            _exit(0);
+        }
+        _exit(3); /* not reached: killed */
+    }
+    close(p[1]);
+    char c = 0;
+    CHECK_RET(read(p[0], &c, 1), 1);
+    close(p[0]);
+    CHECK_RET(waitpid(mid, &st, 0), mid);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the killed vfork parent: %#x", st);
+
+    /* The child killed while its parent waits: the parent runs again, itself. */
+    mid = fork();
+    if (mid == 0) {
+        volatile int mine = 5;
+        pid_t child = vfork();
+        if (child == 0) {
+            mine = 6;
+            kill(getpid(), SIGKILL);
+            _exit(1);
+        }
+        int cst;
+        waitpid(child, &cst, 0);
+        _exit(WIFSIGNALED(cst) && WTERMSIG(cst) == SIGKILL && mine == 6 ? 0 : 1);
+    }
+    CHECK_RET(waitpid(mid, &st, 0), mid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "after its vfork child was killed: %#x", st);
+
     r = posix_spawn(&spawned, self, NULL, NULL, (char *[]){"x", "--unknown", NULL}, environ);
     CHECK(r == 0, "posix_spawn of this program: %s", errname(r));
     if (r == 0) {
