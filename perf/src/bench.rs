@@ -138,6 +138,17 @@ pub const SUITE: &[Benchmark] = &[
         },
     },
     Benchmark {
+        name: "posix_spawn_wait",
+        title: "posix_spawn of a static no-op + waitpid (the child shares memory until exec)",
+        unit: "us/iteration",
+        better: Better::Lower,
+        threshold_pct: 20.0,
+        kind: Kind::Guest {
+            spec: "spawn:{bin}/nop",
+            ncpus: 1,
+        },
+    },
+    Benchmark {
         name: "anon_first_touch",
         title: "first touch of an anonymous page",
         unit: "us/page",
