@@ -4,6 +4,8 @@ use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+use smp::{VcpuId, VcpuTimes};
+
 use crate::fs::file::FileKind;
 use crate::fs::procfs::{MapInfo, ProcInfo, ProcSource, SystemInfo};
 use crate::kernel::Kernel;
@@ -189,10 +191,12 @@ fn system_info(k: &Kernel) -> SystemInfo {
     }
 
     let now_s = arch_um::host::realtime_ns() / 1_000_000_000;
-    let idle_ticks = uptime / NS_PER_TICK;
+    let now = arch_um::host::monotonic_ns();
+    let cpu_times: Vec<VcpuTimes> = (0..ncpus).map(|i| k.cpus.times(VcpuId(i), now)).collect();
+    let ticks = |ns: u64| ns / NS_PER_TICK;
     SystemInfo {
         uptime_ns: uptime,
-        idle_ns: uptime * ncpus as u64,
+        idle_ns: cpu_times.iter().map(|t| t.idle_ns).sum(),
         ncpus,
         mem_total_bytes: total,
         mem_free_bytes: free,
@@ -208,7 +212,11 @@ fn system_info(k: &Kernel) -> SystemInfo {
         total_tasks: procs.len() as u32,
         last_pid: procs.iter().map(|p| p.pid).max().unwrap_or(1),
         boot_time_secs: now_s.saturating_sub(uptime / 1_000_000_000),
-        cpu_ticks: vec![[0, 0, 0, idle_ticks]; ncpus],
+        // Per virtual CPU: guest code as user time, the kernel as system time, no nice.
+        cpu_ticks: cpu_times
+            .iter()
+            .map(|t| [ticks(t.guest_ns), 0, ticks(t.kernel_ns), ticks(t.idle_ns)])
+            .collect(),
         processes_forked: k.forks.load(Ordering::Relaxed),
         mounts,
         cmdline: k.config.cmdline.as_bytes().to_vec(),

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use arch_um::host::monotonic_ns;
 use arch_um::ptrace::{Exit, FaultInfo, Regs, Resume, Running, StopReason, Stopped, WaitOutcome};
 use arch_um::HostError;
 use smp::VcpuId;
@@ -37,7 +38,7 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
             None => {
                 // Nothing here: ask a busy CPU for a task before sleeping.
                 k.cpus.request_work(cpu);
-                k.cpus.queue(cpu).pop_wait()
+                k.cpus.idle_wait(cpu)
             }
         };
         let Some(mut task) = next else { break };
@@ -153,9 +154,11 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
             Err(e) => return Flow::Exit(lost_host(task, e)),
         };
         let cpu = VcpuId(task.cpu);
-        k.cpus.set_in_guest(cpu, true);
+        k.cpus.set_in_guest(cpu, true, monotonic_ns());
+
         let waited = wait(k, task, running);
-        k.cpus.set_in_guest(cpu, false);
+        k.cpus.set_in_guest(cpu, false, monotonic_ns());
+
         let (stopped, preempted) = match waited {
             Ok(s) => s,
             Err(exit) => return Flow::Exit(host_exit_status(task, exit)),
