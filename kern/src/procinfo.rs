@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use smp::{VcpuId, VcpuTimes};
 
+use crate::cputime::ticks;
 use crate::fs::file::FileKind;
 use crate::fs::procfs::{MapInfo, ProcInfo, ProcSource, SystemInfo};
 use crate::kernel::Kernel;
@@ -22,7 +23,7 @@ pub fn set_current(pid: i32) {
     CURRENT.with(|c| c.set(pid));
 }
 
-const NS_PER_TICK: u64 = 10_000_000;
+const NS_PER_TICK: u64 = crate::cputime::NS_PER_TICK;
 
 impl ProcSource for Kernel {
     fn pids(&self) -> Vec<i32> {
@@ -48,6 +49,8 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
     let creds = p.creds.lock().clone();
     let root = p.root.lock().clone();
 
+    let own = p.usage().times;
+    let children = p.times.children().times;
     let mut info = ProcInfo {
         pid: p.pid,
         ppid: p.ppid(),
@@ -72,6 +75,10 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
         gid: creds.gid,
         threads: 1,
         start_ticks: p.start_ns / NS_PER_TICK,
+        utime_ticks: ticks(own.user_ns),
+        stime_ticks: ticks(own.sys_ns),
+        cutime_ticks: ticks(children.user_ns),
+        cstime_ticks: ticks(children.sys_ns),
         umask: p.umask.load(Ordering::Relaxed),
         sig_pending: p.pending.lock().mask(),
         ..ProcInfo::default()
@@ -193,7 +200,6 @@ fn system_info(k: &Kernel) -> SystemInfo {
     let now_s = arch_um::host::realtime_ns() / 1_000_000_000;
     let now = arch_um::host::monotonic_ns();
     let cpu_times: Vec<VcpuTimes> = (0..ncpus).map(|i| k.cpus.times(VcpuId(i), now)).collect();
-    let ticks = |ns: u64| ns / NS_PER_TICK;
     SystemInfo {
         uptime_ns: uptime,
         idle_ns: cpu_times.iter().map(|t| t.idle_ns).sum(),

@@ -117,9 +117,13 @@ pub enum Ran {
     Exited,
 }
 
-/// Runs `task` until it waits, yields or its process ends.
+/// Runs `task` until it waits, yields or its process ends. Its time here, outside guest
+/// code, is its system time.
 pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ran {
+    task.kernel_clock.start(monotonic_ns());
     let flow = run_until_event(k, &mut task);
+    // Before an exit makes the process a zombie, whose times its parent then reads.
+    task.leave_kernel(monotonic_ns());
     match flow {
         Flow::Continue | Flow::Block => Ran::Parked(task),
         Flow::Yield => Ran::Yielded(task),
@@ -153,11 +157,17 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
             Ok(r) => r,
             Err(e) => return Flow::Exit(lost_host(task, e)),
         };
+        // One clock read each way is all the accounting a stop costs: the task's system
+        // time and the CPU's guest and kernel time come from the same two readings.
         let cpu = VcpuId(task.cpu);
-        k.cpus.set_in_guest(cpu, true, monotonic_ns());
+        let entered_at = monotonic_ns();
+        task.leave_kernel(entered_at);
+        k.cpus.set_in_guest(cpu, true, entered_at);
 
         let waited = wait(k, task, running);
-        k.cpus.set_in_guest(cpu, false, monotonic_ns());
+        let stopped_at = monotonic_ns();
+        k.cpus.set_in_guest(cpu, false, stopped_at);
+        task.kernel_clock.start(stopped_at);
 
         let (stopped, preempted) = match waited {
             Ok(s) => s,
