@@ -63,7 +63,7 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
             'Z'
         } else if p.stopped.lock().is_some() {
             'T'
-        } else if p.pid == CURRENT.with(|c| c.get()) {
+        } else if is_runnable(p) {
             'R'
         } else {
             'S'
@@ -133,6 +133,12 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
         }
     }
     info
+}
+
+/// Whether a live process has a task that runs or waits for a CPU (not parked in a wait),
+/// as Linux's `R` state means.
+fn is_runnable(p: &Process) -> bool {
+    p.cells.lock().iter().any(|c| !c.is_parked())
 }
 
 /// Guest memory between two addresses, at most a page of it, as /proc's cmdline reads.
@@ -214,7 +220,10 @@ fn system_info(k: &Kernel) -> SystemInfo {
         dirty_bytes: cache.dirty as u64 * PAGE_SIZE,
         mapped_bytes: cache.mapped as u64 * PAGE_SIZE,
         loadavg: [0.0; 3],
-        running: 1,
+        running: procs
+            .iter()
+            .filter(|p| !p.is_zombie() && p.stopped.lock().is_none() && is_runnable(p))
+            .count() as u32,
         total_tasks: procs.len() as u32,
         last_pid: procs.iter().map(|p| p.pid).max().unwrap_or(1),
         boot_time_secs: now_s.saturating_sub(uptime / 1_000_000_000),
