@@ -230,6 +230,66 @@ fn two_virtual_cpus_boot() {
     assert_eq!(code(&out), 5, "{}", describe(&out));
 }
 
+/// Seconds in one of busybox time's lines (`user\t0m 0.29s`).
+fn time_line_secs(report: &str, label: &str) -> Option<f64> {
+    let line = report.lines().find(|l| l.starts_with(label))?;
+    let (min, sec) = line[label.len()..].trim().split_once('m')?;
+    let sec = sec.trim().strip_suffix('s')?;
+    Some(min.parse::<f64>().ok()? * 60.0 + sec.parse::<f64>().ok()?)
+}
+
+#[test]
+fn busybox_time_shows_the_cpu_time_of_a_busy_command() {
+    // The program burns 300 ms of its own CPU clock; time reports what wait4 says of it
+    // (on the console, which is the guest's stdout and stderr both).
+    let out = run_init("/bin/sh", &["-c", "time /bin/cputime --burn 300"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let report = stdout(&out);
+    let (real, user, sys) = (
+        time_line_secs(&report, "real"),
+        time_line_secs(&report, "user"),
+        time_line_secs(&report, "sys"),
+    );
+    let (Some(real), Some(user), Some(sys)) = (real, user, sys) else {
+        panic!("no time report:\n{}", describe(&out));
+    };
+    assert!(user >= 0.2 && user + sys <= 1.0, "{}", describe(&out));
+    assert!(real + 0.02 >= user + sys, "{}", describe(&out));
+}
+
+#[test]
+fn busybox_top_shows_a_busy_cpu_and_the_process_that_keeps_it_busy() {
+    // Two samples a second apart while a program burns CPU time on the one CPU: the CPU line
+    // is mostly user time, and the program has a good share of it.
+    let script = "mount -t proc proc /proc; /bin/cputime --burn 3000 & \
+                  top -b -n 2 -d 1; kill $!";
+    let out = run_init("/bin/sh", &["-c", script]);
+    let text = stdout(&out);
+    let second = text.rsplit("CPU:").next().unwrap_or("");
+    let usr: u32 = second
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.strip_suffix('%'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no CPU line:\n{}", describe(&out)));
+    assert!(usr >= 50, "user {usr}%\n{}", describe(&out));
+
+    let burner = second
+        .lines()
+        .find(|l| l.contains("/bin/cputime --burn"))
+        .unwrap_or_else(|| panic!("the program is not listed:\n{}", describe(&out)));
+    let pct: Vec<u32> = burner
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('%')?.parse().ok())
+        .collect();
+    // The columns are %VSZ then %CPU.
+    assert!(
+        pct.len() == 2 && pct[1] >= 20,
+        "{burner}\n{}",
+        describe(&out)
+    );
+}
+
 #[test]
 fn words_after_the_separator_reach_init_unchanged() {
     let words = [

@@ -138,6 +138,62 @@ fn basic_fails_when_the_fixture_is_wrong() {
     assert!(text.ends_with("FAIL\n"), "{text}");
 }
 
+// ---- cputime.c: CPU time accounting ----
+
+macro_rules! cputime {
+    ($($(#[$doc:meta])* $name:ident: $group:literal;)*) => {$(
+        $(#[$doc])*
+        #[test]
+        fn $name() {
+            assert_all_ok("cputime", &[$group], &[]);
+        }
+    )*};
+}
+
+cputime! {
+    /// Burning 200 ms of CPU time shows in getrusage (RUSAGE_SELF and RUSAGE_THREAD, mostly
+    /// user time), times() and both CPU clocks, within the wall time; the clocks never go
+    /// back.
+    cputime_own_time_in_every_interface: "self";
+    /// A getppid loop spends a good share of its time in the kernel (system time).
+    cputime_syscalls_are_system_time: "syscall_time";
+    /// A child's time (with its own reaped children's) is reported by wait4 and joins
+    /// RUSAGE_CHILDREN and cutime/cstime when it is reaped, not before.
+    cputime_reaped_children_add_to_the_parent: "children";
+    /// waitid's raw rusage argument, with WNOWAIT and without; only the reaping counts.
+    cputime_waitid_reports_rusage: "waitid_rusage";
+    /// Autoreaped children (SIGCHLD ignored, SA_NOCLDWAIT) do not count, as since 2.6.9.
+    cputime_autoreaped_children_do_not_count: "autoreap";
+    /// CPU clocks: 1 ns resolution, clock_getcpuclockid and pthread_getcpuclockid ids,
+    /// another process's clock (a zombie's too), EINVAL/ESRCH once reaped, the VIRT and
+    /// PROF flavours, and no sleeping on a thread clock.
+    cputime_cpu_clocks_of_self_and_others: "clocks";
+    /// EINVAL for bad `who`s, EFAULT for bad buffers of getrusage, times and wait4.
+    cputime_errors: "errors";
+    /// ru_maxrss is a high-water mark in KiB: it grows with touched memory, survives
+    /// munmap and execve, and a reaped child's peak is RUSAGE_CHILDREN's and wait4's.
+    cputime_maxrss_high_water_mark: "maxrss";
+    /// /proc/PID/stat utime, stime, cutime and cstime, another process's line, and
+    /// /proc/stat's CPU lines that grow with busy time and wall time.
+    cputime_proc_stat_fields: "proc";
+}
+
+#[test]
+fn cputime_every_group_in_one_static_pie_run() {
+    let groups = [
+        "self",
+        "syscall_time",
+        "children",
+        "waitid_rusage",
+        "autoreap",
+        "clocks",
+        "errors",
+        "maxrss",
+        "proc",
+    ];
+    assert_all_ok("cputime-pie", &groups, &[]);
+}
+
 // ---- efault.c: bad pointers give EFAULT, and the program lives on ----
 
 /// The kernel's stub area (`stub at 0x...` in the boot log): mapped in every guest's host

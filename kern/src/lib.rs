@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod boot;
+pub mod cputime;
 pub mod cred;
 pub mod device;
 pub mod errno;

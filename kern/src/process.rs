@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use crate::cputime::Usage;
 use crate::errno::{Errno, KResult};
 use crate::kernel::Kernel;
 use crate::signal;
@@ -57,6 +58,9 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     let cwd = pp.cwd.lock().clone();
     let child = Arc::new(Process::new(pid, pp.pid, child_mm, cwd));
     copy_process_state(pp, &child);
+    if args.share_vm {
+        child.share_mm_from_now();
+    }
 
     let mut regs = parent.regs;
     regs.rax = 0;
@@ -299,8 +303,9 @@ pub enum WaitFor {
 /// The outcome of a wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Waited {
-    /// A child ended and was reaped (unless WNOWAIT): its pid and status.
-    Child(Pid, ExitStatus),
+    /// A child ended and was reaped (unless WNOWAIT): its pid, status, and what it and
+    /// its reaped children used.
+    Child(Pid, ExitStatus, Usage),
     /// A child stopped or continued (WUNTRACED, WCONTINUED).
     Job(Pid, crate::task::JobReport),
     /// Children exist, none has news, and the caller said WNOHANG.
@@ -344,10 +349,15 @@ pub fn wait_child(k: &Kernel, p: &Process, which: WaitFor, opts: WaitOptions) ->
 
         let status = *c.exit_status.lock();
         if let Some(status) = status {
+            // The child's times and its reaped children's go to the parent when it is
+            // reaped by a wait, and only then (an autoreaped child's are lost, as on
+            // Linux since 2.6.9; getrusage(2) NOTES).
+            let usage = c.usage_with_children();
             if !keep {
+                p.times.add_child(usage);
                 reap(k, c);
             }
-            return Ok(Waited::Child(c.pid, status));
+            return Ok(Waited::Child(c.pid, status, usage));
         }
 
         let mut report = c.job_report.lock();

@@ -4,6 +4,9 @@ use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+use smp::{VcpuId, VcpuTimes};
+
+use crate::cputime::ticks;
 use crate::fs::file::FileKind;
 use crate::fs::procfs::{MapInfo, ProcInfo, ProcSource, SystemInfo};
 use crate::kernel::Kernel;
@@ -20,7 +23,7 @@ pub fn set_current(pid: i32) {
     CURRENT.with(|c| c.set(pid));
 }
 
-const NS_PER_TICK: u64 = 10_000_000;
+const NS_PER_TICK: u64 = crate::cputime::NS_PER_TICK;
 
 impl ProcSource for Kernel {
     fn pids(&self) -> Vec<i32> {
@@ -46,6 +49,8 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
     let creds = p.creds.lock().clone();
     let root = p.root.lock().clone();
 
+    let own = p.usage().times;
+    let children = p.times.children().times;
     let mut info = ProcInfo {
         pid: p.pid,
         ppid: p.ppid(),
@@ -58,7 +63,7 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
             'Z'
         } else if p.stopped.lock().is_some() {
             'T'
-        } else if p.pid == CURRENT.with(|c| c.get()) {
+        } else if is_runnable(p) {
             'R'
         } else {
             'S'
@@ -70,6 +75,10 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
         gid: creds.gid,
         threads: 1,
         start_ticks: p.start_ns / NS_PER_TICK,
+        utime_ticks: ticks(own.user_ns),
+        stime_ticks: ticks(own.sys_ns),
+        cutime_ticks: ticks(children.user_ns),
+        cstime_ticks: ticks(children.sys_ns),
         umask: p.umask.load(Ordering::Relaxed),
         sig_pending: p.pending.lock().mask(),
         ..ProcInfo::default()
@@ -126,6 +135,12 @@ fn process_info(p: &Arc<Process>) -> ProcInfo {
         }
     }
     info
+}
+
+/// Whether a live process has a task that runs or waits for a CPU (not parked in a wait),
+/// as Linux's `R` state means.
+fn is_runnable(p: &Process) -> bool {
+    p.cells.lock().iter().any(|c| !c.is_parked())
 }
 
 /// Guest memory between two addresses, at most a page of it, as /proc's cmdline reads.
@@ -191,10 +206,11 @@ fn system_info(k: &Kernel) -> SystemInfo {
     }
 
     let now_s = arch_um::host::realtime_ns() / 1_000_000_000;
-    let idle_ticks = uptime / NS_PER_TICK;
+    let now = arch_um::host::monotonic_ns();
+    let cpu_times: Vec<VcpuTimes> = (0..ncpus).map(|i| k.cpus.times(VcpuId(i), now)).collect();
     SystemInfo {
         uptime_ns: uptime,
-        idle_ns: uptime * ncpus as u64,
+        idle_ns: cpu_times.iter().map(|t| t.idle_ns).sum(),
         ncpus,
         mem_total_bytes: total,
         mem_free_bytes: free,
@@ -206,11 +222,18 @@ fn system_info(k: &Kernel) -> SystemInfo {
         dirty_bytes: cache.dirty as u64 * PAGE_SIZE,
         mapped_bytes: cache.mapped as u64 * PAGE_SIZE,
         loadavg: [0.0; 3],
-        running: 1,
+        running: procs
+            .iter()
+            .filter(|p| !p.is_zombie() && p.stopped.lock().is_none() && is_runnable(p))
+            .count() as u32,
         total_tasks: procs.len() as u32,
         last_pid: procs.iter().map(|p| p.pid).max().unwrap_or(1),
         boot_time_secs: now_s.saturating_sub(uptime / 1_000_000_000),
-        cpu_ticks: vec![[0, 0, 0, idle_ticks]; ncpus],
+        // Per virtual CPU: guest code as user time, the kernel as system time, no nice.
+        cpu_ticks: cpu_times
+            .iter()
+            .map(|t| [ticks(t.guest_ns), 0, ticks(t.kernel_ns), ticks(t.idle_ns)])
+            .collect(),
         processes_forked: k.forks.load(Ordering::Relaxed),
         mounts,
         cmdline: k.config.cmdline.as_bytes().to_vec(),

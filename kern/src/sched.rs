@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use arch_um::host::monotonic_ns;
 use arch_um::ptrace::{Exit, FaultInfo, Regs, Resume, Running, StopReason, Stopped, WaitOutcome};
 use arch_um::HostError;
 use smp::VcpuId;
@@ -37,7 +38,7 @@ pub fn cpu_loop(k: Arc<Kernel>, cpu: VcpuId) {
             None => {
                 // Nothing here: ask a busy CPU for a task before sleeping.
                 k.cpus.request_work(cpu);
-                k.cpus.queue(cpu).pop_wait()
+                k.cpus.idle_wait(cpu)
             }
         };
         let Some(mut task) = next else { break };
@@ -116,9 +117,13 @@ pub enum Ran {
     Exited,
 }
 
-/// Runs `task` until it waits, yields or its process ends.
+/// Runs `task` until it waits, yields or its process ends. Its time here, outside guest
+/// code, is its system time.
 pub fn run(k: &Arc<Kernel>, mut task: Box<Task>) -> Ran {
+    task.kernel_clock.start(monotonic_ns());
     let flow = run_until_event(k, &mut task);
+    // Before an exit makes the process a zombie, whose times its parent then reads.
+    task.leave_kernel(monotonic_ns());
     match flow {
         Flow::Continue | Flow::Block => Ran::Parked(task),
         Flow::Yield => Ran::Yielded(task),
@@ -152,10 +157,18 @@ fn run_until_event(k: &Arc<Kernel>, task: &mut Task) -> Flow {
             Ok(r) => r,
             Err(e) => return Flow::Exit(lost_host(task, e)),
         };
+        // One clock read each way is all the accounting a stop costs: the task's system
+        // time and the CPU's guest and kernel time come from the same two readings.
         let cpu = VcpuId(task.cpu);
-        k.cpus.set_in_guest(cpu, true);
+        let entered_at = monotonic_ns();
+        task.leave_kernel(entered_at);
+        k.cpus.set_in_guest(cpu, true, entered_at);
+
         let waited = wait(k, task, running);
-        k.cpus.set_in_guest(cpu, false);
+        let stopped_at = monotonic_ns();
+        k.cpus.set_in_guest(cpu, false, stopped_at);
+        task.kernel_clock.start(stopped_at);
+
         let (stopped, preempted) = match waited {
             Ok(s) => s,
             Err(exit) => return Flow::Exit(host_exit_status(task, exit)),

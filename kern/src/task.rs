@@ -11,6 +11,7 @@ use std::sync::Arc;
 use arch_um::ptrace::{Regs, Stopped};
 use parking_lot::Mutex;
 
+use crate::cputime::{CpuTimes, KernelClock, ProcessTimes, RetiredSpaces, Usage};
 use crate::cred::Creds;
 use crate::fs::file::FdTable;
 use crate::fs::vfs::Location;
@@ -88,7 +89,7 @@ pub struct Process {
     /// its parent may no longer move it to another group (setpgid's EACCES).
     pub execed: AtomicBool,
     /// The address space; replaced at execve, released at exit.
-    mm: Mutex<Option<Arc<AddressSpace>>>,
+    mm: Mutex<MmSlot>,
     /// Descriptor table.
     pub files: Mutex<FdTable>,
     /// Working directory.
@@ -129,6 +130,19 @@ pub struct Process {
     pub creds: Mutex<Creds>,
     /// The root directory (chroot).
     pub root: Mutex<Location>,
+    /// System time, and what reaped children used.
+    pub times: ProcessTimes,
+}
+
+/// A process's address space and what the ones before it used.
+struct MmSlot {
+    /// The current one; `None` once the process has exited.
+    mm: Option<Arc<AddressSpace>>,
+    /// CPU time and resident peak of the address spaces execve and exit let go of.
+    retired: RetiredSpaces,
+    /// What `mm`'s host process had used when this process began to share it (a vfork
+    /// child on its parent's host thread): only the rest is this process's.
+    shared_from_ns: u64,
 }
 
 /// Number of resource limits Linux defines.
@@ -157,6 +171,19 @@ pub const DEFAULT_RLIMITS: [(u64, u64); RLIM_NLIMITS] = [
     (RLIM_INFINITY, RLIM_INFINITY), // RTTIME
 ];
 
+impl MmSlot {
+    /// Adds what the current address space used to the retired totals, before it goes.
+    /// Its host process is stopped (or gone), so its CPU time is final.
+    fn retire_current(&mut self) {
+        if let Some(mm) = &self.mm {
+            let peak = mm.peak_resident_pages() as u64;
+            let used = mm.host_cpu_ns().saturating_sub(self.shared_from_ns);
+            self.retired.retire(used, peak);
+        }
+        self.shared_from_ns = 0;
+    }
+}
+
 impl Process {
     /// A process with `pid`, running in `mm`, starting in `cwd`, which is also its root
     /// until it chroots (fork copies the parent's root after).
@@ -167,7 +194,11 @@ impl Process {
             pgid: AtomicI32::new(pid),
             sid: AtomicI32::new(pid),
             execed: AtomicBool::new(false),
-            mm: Mutex::new(Some(mm)),
+            mm: Mutex::new(MmSlot {
+                mm: Some(mm),
+                retired: RetiredSpaces::default(),
+                shared_from_ns: 0,
+            }),
             files: Mutex::new(FdTable::default()),
             cwd: Mutex::new(cwd.clone()),
             umask: AtomicU32::new(0o022),
@@ -188,6 +219,7 @@ impl Process {
             job_report: Mutex::new(None),
             creds: Mutex::new(Creds::default()),
             root: Mutex::new(cwd.clone()),
+            times: ProcessTimes::default(),
         }
     }
 
@@ -197,18 +229,63 @@ impl Process {
     pub fn mm(&self) -> Arc<AddressSpace> {
         self.mm
             .lock()
+            .mm
             .clone()
             .expect("a live process has an address space")
     }
 
-    /// Installs a new address space (execve), returning the old one.
-    pub fn replace_mm(&self, mm: Arc<AddressSpace>) -> Option<Arc<AddressSpace>> {
-        self.mm.lock().replace(mm)
+    /// Counts only the CPU time the address space's host process uses from now on as
+    /// this process's: it shares the space (and its host thread) with a vfork parent,
+    /// whose time the rest is.
+    pub fn share_mm_from_now(&self) {
+        let mut slot = self.mm.lock();
+        slot.shared_from_ns = slot.mm.as_ref().map_or(0, |mm| mm.host_cpu_ns());
     }
 
-    /// Drops the address space at exit; its host process dies with the last user.
+    /// Installs a new address space (execve), returning the old one, whose CPU time and
+    /// resident peak the process keeps.
+    pub fn replace_mm(&self, mm: Arc<AddressSpace>) -> Option<Arc<AddressSpace>> {
+        let mut slot = self.mm.lock();
+        slot.retire_current();
+        slot.mm.replace(mm)
+    }
+
+    /// Drops the address space at exit, keeping what it used; its host process dies with
+    /// the last user.
     pub fn release_mm(&self) -> Option<Arc<AddressSpace>> {
-        self.mm.lock().take()
+        let mut slot = self.mm.lock();
+        slot.retire_current();
+        slot.mm.take()
+    }
+
+    /// What the process itself has used: the host CPU time of its address spaces, past and
+    /// present, as user time, the kernel's time on its stops as system time, and its
+    /// largest resident set.
+    pub fn usage(&self) -> Usage {
+        // The host is asked outside the lock: the clone keeps the host process, and so
+        // its clock, alive even if an execve retires it meanwhile.
+        let (mm, retired, shared_from_ns) = {
+            let slot = self.mm.lock();
+            (slot.mm.clone(), slot.retired, slot.shared_from_ns)
+        };
+        let (cpu_ns, peak_pages) = mm.map_or((0, 0), |mm| {
+            let used = mm.host_cpu_ns().saturating_sub(shared_from_ns);
+            (used, mm.peak_resident_pages() as u64)
+        });
+
+        Usage {
+            times: CpuTimes {
+                user_ns: retired.cpu_ns.saturating_add(cpu_ns),
+                sys_ns: self.times.sys_ns(),
+            },
+            maxrss_pages: retired.peak_pages.max(peak_pages),
+        }
+    }
+
+    /// Its own usage with that of its reaped children (Linux's RUSAGE_BOTH, which wait4
+    /// reports for a child).
+    pub fn usage_with_children(&self) -> Usage {
+        self.usage().merge(self.times.children())
     }
 
     /// The parent's pid.
@@ -218,7 +295,7 @@ impl Process {
 
     /// The address space, if the process has not exited.
     pub fn mm_if_live(&self) -> Option<Arc<AddressSpace>> {
-        self.mm.lock().clone()
+        self.mm.lock().mm.clone()
     }
 
     /// Whether the process has exited.
@@ -312,6 +389,8 @@ pub struct Task {
     pub adopt: Option<arch_um::ptrace::HostTid>,
     /// The CPUs the task may run on (sched_setaffinity), one bit each.
     pub affinity: u64,
+    /// Where the kernel time not yet added to the process began.
+    pub kernel_clock: KernelClock,
 }
 
 impl Task {
@@ -344,6 +423,7 @@ impl Task {
             fifo_end: None,
             adopt: None,
             affinity: u64::MAX,
+            kernel_clock: KernelClock::default(),
         }
     }
 
@@ -383,5 +463,24 @@ impl Task {
     /// The process's address space.
     pub fn mm(&self) -> Arc<AddressSpace> {
         self.process.mm()
+    }
+
+    /// Adds the kernel time since the task's last stop (or since its CPU took it up) to
+    /// its process: the task goes back to guest code or off the CPU at `now_ns`.
+    pub fn leave_kernel(&mut self, now_ns: u64) {
+        let ns = self.kernel_clock.stop(now_ns);
+        self.process.times.add_sys(ns);
+    }
+
+    /// What the task's process has used, as the task sees it from inside a syscall: with
+    /// the kernel time of the current stop, not yet added.
+    pub fn own_usage(&self) -> Usage {
+        let mut usage = self.process.usage();
+        let now = arch_um::host::monotonic_ns();
+        usage.times.sys_ns = usage
+            .times
+            .sys_ns
+            .saturating_add(self.kernel_clock.pending(now));
+        usage
     }
 }

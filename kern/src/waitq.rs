@@ -108,6 +108,11 @@ impl WakeCell {
         }
     }
 
+    /// Whether the task is parked, waiting for a wake-up (not running nor queued to).
+    pub fn is_parked(&self) -> bool {
+        matches!(*self.state.lock(), CellState::Parked(_))
+    }
+
     /// Takes a parked task out without running it (its process is being killed).
     pub fn take_parked(&self) -> Option<Box<Task>> {
         let mut st = self.state.lock();

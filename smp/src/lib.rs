@@ -8,7 +8,7 @@
 #![warn(missing_docs)]
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
@@ -113,6 +113,100 @@ struct VcpuState {
     wanted_by: std::sync::atomic::AtomicUsize,
     /// The CPU's preemption tick, made on its own thread.
     tick: OnceLock<TickTimer>,
+    /// Where the CPU's time goes, for /proc/stat.
+    clock: CpuClock,
+}
+
+/// What a virtual CPU is doing, for its time accounting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CpuState {
+    /// Kernel work: handling a stop, running the stub, choosing what runs next.
+    Kernel = 0,
+    /// A task runs guest code.
+    Guest = 1,
+    /// Asleep with nothing to run.
+    Idle = 2,
+}
+
+impl CpuState {
+    fn from_bits(bits: u64) -> CpuState {
+        match bits & 3 {
+            0 => CpuState::Kernel,
+            1 => CpuState::Guest,
+            _ => CpuState::Idle,
+        }
+    }
+}
+
+/// Where a virtual CPU's time has gone since boot, in nanoseconds of wall time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VcpuTimes {
+    /// Running guest code (Linux's "user").
+    pub guest_ns: u64,
+    /// In the kernel ("system").
+    pub kernel_ns: u64,
+    /// Asleep with nothing to run ("idle").
+    pub idle_ns: u64,
+}
+
+/// A CPU's time per state, written only by the CPU's own thread at each change of state
+/// and read by anyone. A sequence count makes a reader's copy consistent (a writer is
+/// never blocked, a reader retries across a change), so that the state's running
+/// interval is counted exactly once even while it is being closed.
+#[derive(Default)]
+struct CpuClock {
+    /// Odd while the CPU is changing state.
+    seq: AtomicU64,
+    /// Time of closed intervals per state, indexed by `CpuState`.
+    ns: [AtomicU64; 3],
+    /// The current state and since when: `since_ns << 2 | state`.
+    mark: AtomicU64,
+}
+
+impl CpuClock {
+    /// Starts the clock in `state` at `now_ns`, with nothing counted yet.
+    fn start(&self, state: CpuState, now_ns: u64) {
+        self.mark
+            .store(now_ns << 2 | state as u64, Ordering::Relaxed);
+    }
+
+    /// The CPU changes to `to` at `now_ns`, closing the interval of its last state.
+    ///
+    /// Preconditions: called only by the CPU's own thread (or before it starts).
+    fn switch(&self, to: CpuState, now_ns: u64) {
+        let mark = self.mark.load(Ordering::Relaxed);
+        let (from, since) = (CpuState::from_bits(mark), mark >> 2);
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+        fence(Ordering::Release);
+
+        let slot = &self.ns[from as usize];
+        let closed = slot.load(Ordering::Relaxed) + now_ns.saturating_sub(since);
+        slot.store(closed, Ordering::Relaxed);
+        self.mark.store(now_ns << 2 | to as u64, Ordering::Relaxed);
+
+        self.seq.store(seq.wrapping_add(2), Ordering::Release);
+    }
+
+    /// The time per state as of `now_ns`, the current state's open interval included.
+    fn read(&self, now_ns: u64) -> [u64; 3] {
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            let mut ns = self.ns.each_ref().map(|a| a.load(Ordering::Relaxed));
+            let mark = self.mark.load(Ordering::Relaxed);
+            fence(Ordering::Acquire);
+            if before & 1 != 0 || self.seq.load(Ordering::Relaxed) != before {
+                std::hint::spin_loop();
+                continue;
+            }
+
+            let open = now_ns.saturating_sub(mark >> 2);
+            let state = CpuState::from_bits(mark) as usize;
+            ns[state] = ns[state].saturating_add(open);
+            return ns;
+        }
+    }
 }
 
 /// The virtual CPUs of the machine and their run queues.
@@ -127,8 +221,14 @@ impl<T: Send + 'static> Cpus<T> {
         let queues = (0..n)
             .map(|_| CachePadded::new(RunQueue::default()))
             .collect();
+        // Until its thread starts, a CPU counts as idle.
+        let now = arch_um::host::monotonic_ns();
         let state = (0..n)
-            .map(|_| CachePadded::new(VcpuState::default()))
+            .map(|_| {
+                let st = VcpuState::default();
+                st.clock.start(CpuState::Idle, now);
+                CachePadded::new(st)
+            })
             .collect();
         Arc::new(Cpus { queues, state })
     }
@@ -216,6 +316,8 @@ impl<T: Send + 'static> Cpus<T> {
     /// Records the calling thread as CPU `cpu`'s and makes its preemption tick.
     fn online(&self, cpu: VcpuId) {
         let st = &self.state[cpu.0];
+        st.clock
+            .switch(CpuState::Kernel, arch_um::host::monotonic_ns());
         st.tid
             .store(arch_um::thread::current_tid(), Ordering::Release);
         match TickTimer::for_current_thread() {
@@ -245,12 +347,44 @@ impl<T: Send + 'static> Cpus<T> {
         }
     }
 
-    /// Marks CPU `cpu` as running guest code (or not): only then do other CPUs need to
-    /// interrupt it to get its attention. Entering with tasks queued starts the tick.
-    pub fn set_in_guest(&self, cpu: VcpuId, on: bool) {
-        self.state[cpu.0].in_guest.store(on, Ordering::Release);
+    /// Marks CPU `cpu` as running guest code (or not) from `now_ns` on: only then do
+    /// other CPUs need to interrupt it to get its attention, and the time counts as the
+    /// CPU's guest time. Entering with tasks queued starts the tick.
+    ///
+    /// Preconditions: called by the CPU's own thread.
+    pub fn set_in_guest(&self, cpu: VcpuId, on: bool, now_ns: u64) {
+        let st = &self.state[cpu.0];
+        st.in_guest.store(on, Ordering::Release);
+        let to = if on {
+            CpuState::Guest
+        } else {
+            CpuState::Kernel
+        };
+        st.clock.switch(to, now_ns);
         if on && !self.queues[cpu.0].is_empty() {
             self.set_ticking(cpu, true);
+        }
+    }
+
+    /// The next entry of `cpu`'s queue, sleeping while there is none; the sleep is the
+    /// CPU's idle time. `None` once the machine stops.
+    ///
+    /// Preconditions: called by the CPU's own thread.
+    pub fn idle_wait(&self, cpu: VcpuId) -> Option<T> {
+        let clock = &self.state[cpu.0].clock;
+        clock.switch(CpuState::Idle, arch_um::host::monotonic_ns());
+        let item = self.queues[cpu.0].pop_wait();
+        clock.switch(CpuState::Kernel, arch_um::host::monotonic_ns());
+        item
+    }
+
+    /// Where CPU `cpu`'s time has gone up to `now_ns` (host monotonic time).
+    pub fn times(&self, cpu: VcpuId, now_ns: u64) -> VcpuTimes {
+        let [kernel_ns, guest_ns, idle_ns] = self.state[cpu.0].clock.read(now_ns);
+        VcpuTimes {
+            guest_ns,
+            kernel_ns,
+            idle_ns,
         }
     }
 
@@ -290,6 +424,52 @@ impl<T: Send + 'static> Cpus<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_time_goes_to_the_state_it_was_spent_in() {
+        let c = CpuClock::default();
+        c.start(CpuState::Idle, 100);
+        c.switch(CpuState::Kernel, 1_100);
+        c.switch(CpuState::Guest, 1_150);
+        c.switch(CpuState::Kernel, 4_150);
+        // Kernel 1100..1150 and the open 4150..4200; guest 1150..4150; idle 100..1100.
+        assert_eq!(c.read(4_200), [50 + 50, 3_000, 1_000]);
+        // A reading behind the last change adds nothing for the open interval.
+        assert_eq!(c.read(4_000), [50, 3_000, 1_000]);
+    }
+
+    #[test]
+    fn a_reader_never_sees_an_interval_twice() {
+        let cpus: Arc<Cpus<u32>> = Cpus::new(1);
+        let start = cpus.state[0].clock.mark.load(Ordering::Relaxed) >> 2;
+        let c = cpus.clone();
+        let writer = std::thread::spawn(move || {
+            for i in 0..200_000u64 {
+                c.set_in_guest(VcpuId(0), i % 2 == 0, arch_um::host::monotonic_ns());
+            }
+        });
+
+        // Every reading accounts for all the wall time since the CPUs were made up to
+        // the reading, and no more than has passed when it returns, however the
+        // writer's changes fall.
+        while !writer.is_finished() {
+            let now = arch_um::host::monotonic_ns();
+            let t = cpus.times(VcpuId(0), now);
+            let after = arch_um::host::monotonic_ns();
+            let sum = t.guest_ns + t.kernel_ns + t.idle_ns;
+            assert!(
+                sum >= now - start,
+                "{t:?} lost time: {sum} of {}",
+                now - start
+            );
+            assert!(
+                sum <= after - start,
+                "{t:?} counts {sum} of {}",
+                after - start
+            );
+        }
+        writer.join().unwrap();
+    }
 
     #[test]
     fn queued_work_runs_and_stop_ends_the_loop() {

@@ -116,6 +116,9 @@ struct MmState {
     fork_hot: Arc<Mutex<Vec<u64>>>,
     /// Copy-on-write faults still to record in `fork_hot` since the last fork.
     fork_watch: u8,
+    /// The most pages the page table held before its last shrink (Linux's
+    /// `hiwater_rss`, which it too brings up to date only when pages go).
+    peak_pages: usize,
 }
 
 /// How many copy-on-write faults after a fork are recorded as the lineage's hot pages.
@@ -134,6 +137,7 @@ impl MmState {
             brk: 0,
             fork_hot: Arc::default(),
             fork_watch: 0,
+            peak_pages: 0,
         }
     }
 
@@ -179,6 +183,18 @@ impl AddressSpace {
     /// The host pid of the process holding this address space.
     pub fn host_pid(&self) -> i32 {
         self.stub.pid()
+    }
+
+    /// The host CPU time of the process holding this address space: the user time of the
+    /// guest code that ran in it. 0 when the host process is gone (killed from outside).
+    pub fn host_cpu_ns(&self) -> u64 {
+        match arch_um::host::process_cpu_ns_of(self.stub.pid()) {
+            Ok(ns) => ns,
+            Err(e) => {
+                log::debug!("host pid {}: no CPU time: {e}", self.stub.pid());
+                0
+            }
+        }
     }
 
     /// One past the highest guest address: the stub sits there.
@@ -848,6 +864,12 @@ impl AddressSpace {
         self.state.lock().ptes.len()
     }
 
+    /// The most frames this address space has held at once, for `ru_maxrss`.
+    pub fn peak_resident_pages(&self) -> usize {
+        let st = self.state.lock();
+        st.peak_pages.max(st.ptes.len())
+    }
+
     /// The resident pages of `vma` as /proc/PID/smaps counts them. A page's map count is
     /// its frame's reference count, less the page cache's own reference for a file page
     /// still shared with the cache (in a shared file area, or one the guest may not
@@ -1103,6 +1125,7 @@ impl MmState {
     /// Takes the entries of `[start, end)` out of the page table: (address, frame), whose
     /// references the caller now owns.
     fn take_ptes(&mut self, start: u64, end: u64) -> Vec<(u64, PhysAddr)> {
+        self.peak_pages = self.peak_pages.max(self.ptes.len());
         let pages: Vec<u64> = self.ptes.range(start..end).map(|(&p, _)| p).collect();
         pages
             .into_iter()

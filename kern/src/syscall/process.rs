@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use super::{Args, Ctx};
+use crate::cputime::Usage;
 use crate::errno::{Errno, KResult};
 use crate::exec;
 use crate::process::{wait_child, ForkArgs, WaitFor, WaitOptions, Waited};
@@ -420,8 +421,9 @@ pub fn sys_wait4(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         stopped: options & WUNTRACED != 0,
         continued: options & WCONTINUED != 0,
     };
-    let (pid, word) = match wait_child(cx.k, &p, which, opts)? {
-        Waited::Child(pid, status) => (pid, status.wait_status()),
+    let waited = wait_child(cx.k, &p, which, opts)?;
+    let (pid, word) = match waited {
+        Waited::Child(pid, status, _) => (pid, status.wait_status()),
         Waited::Job(pid, JobReport::Stopped(sig)) => (pid, (sig << 8) | 0x7f),
         Waited::Job(pid, JobReport::Continued) => (pid, 0xffff),
         Waited::Nothing => return Ok(0),
@@ -431,9 +433,23 @@ pub fn sys_wait4(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         cx.write_bytes(wstatus, &word.to_le_bytes())?;
     }
     if rusage != 0 {
-        cx.write_bytes(rusage, &[0; 144])?;
+        cx.write_bytes(rusage, &child_usage(cx, waited).to_rusage())?;
     }
     Ok(pid as i64)
+}
+
+/// What a wait reports in its rusage: the child's own usage with its reaped children's
+/// (Linux's RUSAGE_BOTH), for an ended child as it was at its end, for a stopped or
+/// continued one as it is now.
+fn child_usage(cx: &Ctx, waited: Waited) -> Usage {
+    match waited {
+        Waited::Child(_, _, usage) => usage,
+        Waited::Job(pid, _) => {
+            cx.k.process(pid)
+                .map_or(Usage::default(), |c| c.usage_with_children())
+        }
+        Waited::Nothing | Waited::Block => Usage::default(),
+    }
 }
 
 /// waitid(2).
@@ -442,7 +458,7 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const P_PID: u64 = 1;
     const P_PGID: u64 = 2;
 
-    let (idtype, id, infop, options) = (a[0], a[1] as i32, a[2], a[3]);
+    let (idtype, id, infop, options, rusage) = (a[0], a[1] as i32, a[2], a[3], a[4]);
     let known = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WAIT_THREAD_FLAGS;
     if options & !known != 0 || options & (WEXITED | WUNTRACED | WCONTINUED) == 0 {
         return Err(Errno::EINVAL);
@@ -465,7 +481,8 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     if options & WEXITED == 0 {
         // Only job-control reports are wanted: an ended child is not one.
         return match wait_child(cx.k, &p, which, opts)? {
-            Waited::Job(pid, r) => {
+            waited @ Waited::Job(pid, r) => {
+                write_rusage(cx, rusage, waited)?;
                 if infop != 0 {
                     cx.write_bytes(infop, &job_siginfo(pid, r))?;
                 }
@@ -477,13 +494,15 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
 
     match wait_child(cx.k, &p, which, opts)? {
-        Waited::Child(pid, status) => {
+        waited @ Waited::Child(pid, status, _) => {
+            write_rusage(cx, rusage, waited)?;
             if infop != 0 {
                 cx.write_bytes(infop, &child_siginfo(pid, status))?;
             }
             Ok(0)
         }
-        Waited::Job(pid, r) => {
+        waited @ Waited::Job(pid, r) => {
+            write_rusage(cx, rusage, waited)?;
             if infop != 0 {
                 cx.write_bytes(infop, &job_siginfo(pid, r))?;
             }
@@ -497,6 +516,15 @@ pub fn sys_waitid(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         }
         Waited::Block => cx.wait(Restart::IfSaRestart),
     }
+}
+
+/// waitid's fifth argument, which glibc never passes: the raw call fills a rusage for a
+/// reported child, before the siginfo.
+fn write_rusage(cx: &Ctx, addr: u64, waited: Waited) -> KResult<()> {
+    if addr == 0 {
+        return Ok(());
+    }
+    cx.write_bytes(addr, &child_usage(cx, waited).to_rusage())
 }
 
 fn job_siginfo(pid: i32, r: JobReport) -> [u8; 128] {

@@ -224,8 +224,16 @@ static TABLE: &[Entry] = &[
         "new processes only; threads are refused"
     ),
     refused!(CLONE3, ENOSYS, "glibc falls back to clone"),
-    full!(WAIT4, process::sys_wait4),
-    partial!(WAITID, process::sys_waitid, "no P_PIDFD (no pidfds)"),
+    partial!(
+        WAIT4,
+        process::sys_wait4,
+        "rusage has the CPU times and ru_maxrss; the other counts read zero"
+    ),
+    partial!(
+        WAITID,
+        process::sys_waitid,
+        "no P_PIDFD (no pidfds); rusage as wait4's"
+    ),
     // Signals.
     full!(RT_SIGACTION, signal::sys_rt_sigaction),
     full!(RT_SIGPROCMASK, signal::sys_rt_sigprocmask),
@@ -261,7 +269,7 @@ static TABLE: &[Entry] = &[
     partial!(
         CLOCK_NANOSLEEP,
         info::sys_clock_nanosleep,
-        "no remaining time written"
+        "no remaining time written; a process CPU-time clock is slept on as wall time"
     ),
     full!(UNAME, info::sys_uname),
     full!(SETHOSTNAME, info::sys_sethostname),
@@ -282,8 +290,12 @@ static TABLE: &[Entry] = &[
         info::sys_setrlimit,
         "limits are stored, not enforced"
     ),
-    partial!(TIMES, info::sys_times, "CPU times read zero"),
-    partial!(GETRUSAGE, info::sys_getrusage, "usage reads zero"),
+    full!(TIMES, info::sys_times),
+    partial!(
+        GETRUSAGE,
+        info::sys_getrusage,
+        "CPU times and ru_maxrss; fault, I/O, signal and context-switch counts read zero"
+    ),
 ];
 
 /// Syscall numbers run to about 470; the index is a flat array over them.

@@ -93,6 +93,10 @@ pub struct ProcInfo {
     pub utime_ticks: u64,
     /// System CPU time in `USER_HZ` ticks.
     pub stime_ticks: u64,
+    /// User CPU time of reaped children in `USER_HZ` ticks.
+    pub cutime_ticks: u64,
+    /// System CPU time of reaped children in `USER_HZ` ticks.
+    pub cstime_ticks: u64,
     /// Virtual memory size in bytes.
     pub vsize_bytes: u64,
     /// Resident set size in pages.

@@ -130,7 +130,11 @@ fn write_stat(o: &mut Out, p: &ProcInfo) -> fmt::Result {
     )?;
     // flags minflt cminflt majflt cmajflt
     o.bytes(b" 0 0 0 0 0")?;
-    write!(o, " {} {} 0 0", p.utime_ticks, p.stime_ticks)?;
+    write!(
+        o,
+        " {} {} {} {}",
+        p.utime_ticks, p.stime_ticks, p.cutime_ticks, p.cstime_ticks
+    )?;
     // priority nice num_threads itrealvalue
     write!(o, " {DEFAULT_PRIORITY} 0 {} 0", p.threads)?;
     write!(o, " {} {vsize} {rss} {RLIM_INFINITY}", p.start_ticks)?;

@@ -139,6 +139,8 @@ fn busybox_proc() -> ProcInfo {
         start_ticks: 1234,
         utime_ticks: 17,
         stime_ticks: 4,
+        cutime_ticks: 250,
+        cstime_ticks: 3,
         vsize_bytes: 0x452000 + 0x2000 + 0x22000 + 0x2000 + 0x21000,
         rss_pages: 77,
         umask: 0o022,
@@ -557,7 +559,7 @@ fn stat_parses_the_way_busybox_parses_it() {
     assert!(line.ends_with('\n'));
     assert_eq!(line.trim_end().split(' ').count(), 52, "{line}");
     assert!(
-        line.starts_with("42 (busybox) S 1 42 1 1281 42 0 0 0 0 0 17 4 0 0 20 0 1 0 1234 "),
+        line.starts_with("42 (busybox) S 1 42 1 1281 42 0 0 0 0 0 17 4 250 3 20 0 1 0 1234 "),
         "{line}"
     );
 
