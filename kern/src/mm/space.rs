@@ -685,6 +685,10 @@ impl AddressSpace {
     /// Maps every page of `[start, end)` now (MAP_POPULATE), as faults would, one
     /// fault-around window at a time. Pages that cannot be had (past the end of a file,
     /// memory exhausted) are left to fault later, as Linux leaves them.
+    ///
+    /// The walk ends at the first window that cannot be had: the range may be up to
+    /// 128 TiB, and going on would try billions of pages on one vCPU, with none free.
+    /// PROT_NONE areas are skipped whole for the same reason.
     pub fn populate(&self, start: u64, end: u64) {
         let span = FAULT_AROUND_PAGES * PAGE_SIZE;
         let mut st = self.state.lock();
@@ -693,8 +697,12 @@ impl AddressSpace {
             let Some(vma) = st.vma_at(va).cloned() else {
                 break;
             };
-            if vma.prot != Prot::NONE {
-                let _ = st.fault_around(&self.mem, &vma, va);
+            if vma.prot == Prot::NONE {
+                va = vma.end;
+                continue;
+            }
+            if st.fault_around(&self.mem, &vma, va).is_err() {
+                break;
             }
             va = (va / span + 1) * span;
         }
