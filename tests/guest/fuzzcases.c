@@ -75,11 +75,28 @@ static void populate(void)
             r[i] = 1;
 }
 
+/* An old_len that wraps old + old_len past 2^64 passed the range check and reached the
+ * unmap with its ends swapped: a kernel panic. */
+static void mremap_wrap(void)
+{
+    char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED, "mmap: errno %d", errno);
+    p[0] = 1;
+
+    errno = 0;
+    void *r = mremap(p, -(uintptr_t)p, PAGE, 0);
+    CHECK(r == MAP_FAILED && errno == EINVAL, "mremap wrapping old_len: %p errno %d", r, errno);
+    r = mremap(p, 1UL << 47, PAGE, 0);
+    CHECK(r == MAP_FAILED && errno == EINVAL, "mremap old_len 2^47: %p errno %d", r, errno);
+    CHECK(p[0] == 1, "the mapping changed");
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } groups[] = {
     {"populate", populate},
+    {"mremap_wrap", mremap_wrap},
 };
 
 int main(int argc, char **argv)

@@ -499,7 +499,16 @@ impl AddressSpace {
     ) -> KResult<u64> {
         let mut st = self.state.lock();
         let vma = st.vma_at(old).cloned().ok_or(Errno::EFAULT)?;
-        if old + old_len > vma.end || vma.start > old {
+        // An old_len past the top of user space (or past 2^64) is EINVAL when shrinking,
+        // as the munmap it stands for would be, and EFAULT otherwise, as on Linux.
+        let Some(old_end) = old.checked_add(old_len).filter(|&e| e <= self.task_top()) else {
+            return Err(if new_len <= old_len {
+                Errno::EINVAL
+            } else {
+                Errno::EFAULT
+            });
+        };
+        if old_end > vma.end || vma.start > old {
             return Err(Errno::EFAULT);
         }
 
