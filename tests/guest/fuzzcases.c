@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -46,6 +48,17 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Two pages, the second unmapped: a buffer at the first runs into a hole. */
+static char *page_then_hole(void)
+{
+    char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    munmap(p + PAGE, PAGE);
+    memset(p, 'x', PAGE);
+    return p;
 }
 
 /* MAP_POPULATE of a range far larger than memory walked every page of it, holding the
@@ -91,12 +104,39 @@ static void mremap_wrap(void)
     CHECK(p[0] == 1, "the mapping changed");
 }
 
+/* writev allocated every iov_len up front: a buffer of 2^46 bytes aborted the kernel. */
+static void writev_huge(void)
+{
+    char *p = page_then_hole();
+    int fd[2];
+    CHECK(p && pipe(fd) == 0, "setup: errno %d", errno);
+
+    struct iovec iov[2] = {{p, 1UL << 46}, {p, 1UL << 46}};
+    errno = 0;
+    ssize_t n = writev(fd[1], iov, 2);
+    CHECK(n == -1 && errno == EFAULT, "writev 2^46 bytes: %zd errno %d", n, errno);
+    n = write(fd[1], p, 1UL << 40);
+    CHECK(n == -1 && errno == EFAULT, "write 2^40 bytes: %zd errno %d", n, errno);
+
+    /* The same for poll's array: RLIMIT_NOFILE is as the guest set it (Linux refuses
+     * more than nr_open), nfds was taken as 64 bits (Linux's is an unsigned int), and
+     * nfds * 8 wrapped. */
+    struct rlimit rl = {1UL << 62, 1UL << 62};
+    setrlimit(RLIMIT_NOFILE, &rl);
+    errno = 0;
+    int r = poll((struct pollfd *)p, 1UL << 61, 0);
+    CHECK(r == 0, "poll of 2^61 fds (0 as an unsigned int): %d errno %d", r, errno);
+    r = poll((struct pollfd *)p, 1UL << 61 | 0xffffffff, 0);
+    CHECK(r == -1 && errno == EINVAL, "poll of 2^32 - 1 fds: %d errno %d", r, errno);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } groups[] = {
     {"populate", populate},
     {"mremap_wrap", mremap_wrap},
+    {"writev_huge", writev_huge},
 };
 
 int main(int argc, char **argv)
