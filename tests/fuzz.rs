@@ -59,4 +59,5 @@ cases! {
     populate_of_a_huge_range_returns_at_once: "populate";
     mremap_with_a_wrapping_old_len_is_einval: "mremap_wrap";
     writev_of_huge_buffers_is_efault: "writev_huge";
+    clone_with_a_kernel_half_tls_is_eperm: "clone_tls";
 }

@@ -67,12 +67,14 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     task.cpu = parent.cpu;
     task.clear_child_tid = args.clear_tid.unwrap_or(0);
 
+    // A bad address for either tid is not clone's failure: Linux ignores the put_user
+    // (kernel_clone, schedule_tail), and the child exists either way.
     let tid_bytes = pid.to_le_bytes();
     if let Some(addr) = args.child_tid {
-        child.mm().write(addr, &tid_bytes)?;
+        let _ = child.mm().write(addr, &tid_bytes);
     }
     if let Some(addr) = args.parent_tid {
-        parent_mm.write(addr, &tid_bytes)?;
+        let _ = parent_mm.write(addr, &tid_bytes);
     }
     if args.vfork {
         *child.vfork_parent.lock() = Some(parent.cell.clone());

@@ -130,6 +130,31 @@ static void writev_huge(void)
     CHECK(r == -1 && errno == EINVAL, "poll of 2^32 - 1 fds: %d errno %d", r, errno);
 }
 
+/* CLONE_SETTLS with a kernel-half FS base cost the child its host thread (SIGKILL) where
+ * Linux refuses with EPERM; a bad CLONE_CHILD_SETTID address failed the clone where
+ * Linux ignores it. */
+static void clone_tls(void)
+{
+    errno = 0;
+    long r = syscall(SYS_clone, SIGCHLD | CLONE_SETTLS, 0, 0, 0, 0xffff800000000000UL);
+    if (r == 0)
+        _exit(7);
+    CHECK(r == -1 && errno == EPERM, "clone CLONE_SETTLS 0xffff800000000000: %ld errno %d", r,
+          errno);
+    if (r > 0)
+        waitpid(r, NULL, 0);
+
+    r = syscall(SYS_clone, SIGCHLD | CLONE_CHILD_SETTID, 0, 0, 8, 0);
+    if (r == 0)
+        _exit(7);
+    CHECK(r > 0, "clone with a bad CLONE_CHILD_SETTID address: %ld errno %d", r, errno);
+    int status = 0;
+    if (r > 0)
+        waitpid(r, &status, 0);
+    CHECK(r <= 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 7),
+          "the child ended with status %#x", status);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -137,6 +162,7 @@ static const struct {
     {"populate", populate},
     {"mremap_wrap", mremap_wrap},
     {"writev_huge", writev_huge},
+    {"clone_tls", clone_tls},
 };
 
 int main(int argc, char **argv)
