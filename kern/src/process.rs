@@ -83,21 +83,14 @@ pub fn fork(k: &Arc<Kernel>, parent: &mut Task, args: ForkArgs) -> KResult<Pid> 
     task.cpu = parent.cpu;
     task.clear_child_tid = args.clear_tid.unwrap_or(0);
 
+    // A bad address for either tid is not clone's failure: Linux ignores the put_user
+    // (kernel_clone, schedule_tail), and the child exists either way.
     let tid_bytes = pid.to_le_bytes();
-    let written = args
-        .child_tid
-        .map_or(Ok(()), |addr| child.mm().write(addr, &tid_bytes))
-        .and_then(|()| {
-            args.parent_tid
-                .map_or(Ok(()), |addr| parent_mm.write(addr, &tid_bytes))
-        });
-    if let Err(e) = written {
-        // A lent host thread goes back to the parent with the failure.
-        if let Some(loan) = task.borrowed_host.take() {
-            loan.give_back(task.host.take());
-            reclaim_host(parent);
-        }
-        return Err(e);
+    if let Some(addr) = args.child_tid {
+        let _ = child.mm().write(addr, &tid_bytes);
+    }
+    if let Some(addr) = args.parent_tid {
+        let _ = parent_mm.write(addr, &tid_bytes);
     }
     if args.vfork {
         *child.vfork_parent.lock() = Some(parent.cell.clone());

@@ -515,7 +515,16 @@ impl AddressSpace {
     ) -> KResult<u64> {
         let mut st = self.state.lock();
         let vma = st.vma_at(old).cloned().ok_or(Errno::EFAULT)?;
-        if old + old_len > vma.end || vma.start > old {
+        // An old_len past the top of user space (or past 2^64) is EINVAL when shrinking,
+        // as the munmap it stands for would be, and EFAULT otherwise, as on Linux.
+        let Some(old_end) = old.checked_add(old_len).filter(|&e| e <= self.task_top()) else {
+            return Err(if new_len <= old_len {
+                Errno::EINVAL
+            } else {
+                Errno::EFAULT
+            });
+        };
+        if old_end > vma.end || vma.start > old {
             return Err(Errno::EFAULT);
         }
 
@@ -701,6 +710,10 @@ impl AddressSpace {
     /// Maps every page of `[start, end)` now (MAP_POPULATE), as faults would, one
     /// fault-around window at a time. Pages that cannot be had (past the end of a file,
     /// memory exhausted) are left to fault later, as Linux leaves them.
+    ///
+    /// The walk ends at the first window that cannot be had: the range may be up to
+    /// 128 TiB, and going on would try billions of pages on one vCPU, with none free.
+    /// PROT_NONE areas are skipped whole for the same reason.
     pub fn populate(&self, start: u64, end: u64) {
         let span = FAULT_AROUND_PAGES * PAGE_SIZE;
         let mut st = self.state.lock();
@@ -709,8 +722,12 @@ impl AddressSpace {
             let Some(vma) = st.vma_at(va).cloned() else {
                 break;
             };
-            if vma.prot != Prot::NONE {
-                let _ = st.fault_around(&self.mem, &vma, va);
+            if vma.prot == Prot::NONE {
+                va = vma.end;
+                continue;
+            }
+            if st.fault_around(&self.mem, &vma, va).is_err() {
+                break;
             }
             va = (va / span + 1) * span;
         }

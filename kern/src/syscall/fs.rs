@@ -461,6 +461,14 @@ fn read_iovec(cx: &Ctx, addr: u64, count: u64) -> KResult<Vec<(u64, usize)>> {
         }
         iov.push((base, len as usize));
     }
+
+    // Linux's import_iovec: the whole transfer is at most MAX_RW_COUNT bytes, and the
+    // buffers past that are cut short (after the EINVAL checks, which see them whole).
+    let mut left = MAX_RW_COUNT;
+    for (_, len) in iov.iter_mut() {
+        *len = (*len).min(left);
+        left -= *len;
+    }
     Ok(iov)
 }
 

@@ -251,7 +251,7 @@ pub fn sys_mremap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     let mm = cx.mm();
     let fixed = if flags & MREMAP_FIXED != 0 {
         let end = new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
-        let overlaps = new_addr < old + old_len && old < end;
+        let overlaps = new_addr < old.saturating_add(old_len) && old < end;
         if new_addr % PAGE_SIZE != 0 || overlaps || end > mm.task_top() {
             return Err(Errno::EINVAL);
         }

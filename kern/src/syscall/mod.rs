@@ -78,10 +78,24 @@ impl Ctx<'_> {
         self.mm().read_cstr(addr, crate::fs::vfs::PATH_MAX)
     }
 
-    /// Reads `len` bytes of guest memory.
+    /// Reads `len` bytes of guest memory (EFAULT if any of it is not readable).
+    ///
+    /// The buffer grows as the reading goes, so that a length the guest made up (up to
+    /// 2 GiB for a write or a writev) costs host memory only for what its guest
+    /// memory really holds; a host allocation that fails is ENOMEM, not an abort.
     pub fn read_bytes(&self, addr: u64, len: usize) -> KResult<Vec<u8>> {
-        let mut buf = vec![0; len];
-        self.mm().read(addr, &mut buf)?;
+        const STEP: usize = 1 << 20;
+
+        let mm = self.mm();
+        let mut buf = Vec::new();
+        while buf.len() < len {
+            let at = buf.len();
+            let n = (len - at).min(STEP);
+            let va = addr.checked_add(at as u64).ok_or(Errno::EFAULT)?;
+            buf.try_reserve(n).map_err(|_| Errno::ENOMEM)?;
+            buf.resize(at + n, 0);
+            mm.read(va, &mut buf[at..])?;
+        }
         Ok(buf)
     }
 

@@ -104,7 +104,10 @@ fn do_poll(
     timeout: Option<u64>,
     mask: Option<u64>,
 ) -> KResult<i64> {
-    let limit = cx.task.process.rlimits.lock()[7].0;
+    // nfds is an unsigned int to Linux: the upper half of the register is not looked at.
+    let nfds = u64::from(nfds as u32);
+    // RLIMIT_NOFILE is stored as the guest set it; Linux's never exceeds nr_open (2^20).
+    let limit = cx.task.process.rlimits.lock()[7].0.min(1 << 20);
     if nfds > limit {
         return Err(Errno::EINVAL);
     }

@@ -381,6 +381,11 @@ fn clone_process(cx: &mut Ctx, flags: u64, mut args: ForkArgs) -> KResult<i64> {
     if flags & CLONE_PARENT != 0 && cx.task.process.pid == crate::process::INIT_PID {
         return Err(Errno::EINVAL);
     }
+    // The host refuses an FS base outside user space (PTRACE_SETREGS: EIO), which would
+    // cost the child its host thread; Linux refuses it first (do_arch_prctl_64: EPERM).
+    if args.tls.is_some_and(|tls| tls >= cx.mm().task_top()) {
+        return Err(Errno::EPERM);
+    }
 
     args.vfork = flags & CLONE_VFORK != 0;
     args.share_vm = args.vfork && flags & CLONE_VM != 0;
