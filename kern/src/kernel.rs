@@ -13,13 +13,10 @@ use crate::mm::space::Memory;
 use crate::task::{ExitStatus, Pid, Process, Task};
 use crate::waitq::Requeue;
 
-/// A named FIFO's pipe and the inode that names it. Both are weak: the inode must die
-/// with its last user (an unlinked FIFO is freed on disk then), and a weak reference
-/// keeps its allocation, so its address stays its key while the entry lives.
-pub type FifoEntry = (
-    std::sync::Weak<crate::pipe::Pipe>,
-    std::sync::Weak<dyn crate::fs::Inode>,
-);
+/// A named FIFO's inode as the FIFO table knows it: its file system's device and its
+/// inode number. Not the inode object's address: a file system may give each lookup an
+/// object of its own, and the table must not keep an unlinked FIFO from being freed.
+pub type FifoKey = (u64, u64);
 
 /// What the command line decided that the running kernel needs.
 #[derive(Clone, Debug)]
@@ -58,10 +55,8 @@ pub struct Kernel {
     pub forks: AtomicU64,
     /// POSIX record locks.
     pub locks: crate::flock::LockTable,
-    /// The pipes behind named FIFOs, by the address of their inode, while open. The
-    /// entry holds the inode weakly, so that its address stays its key until the pipe
-    /// goes without keeping an unlinked FIFO from being freed.
-    pub fifos: Mutex<std::collections::HashMap<usize, FifoEntry>>,
+    /// The pipes behind named FIFOs, by device and inode number, while open.
+    pub fifos: Mutex<std::collections::HashMap<FifoKey, std::sync::Weak<crate::pipe::Pipe>>>,
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
     halt_cv: Condvar,
@@ -169,16 +164,20 @@ impl Kernel {
     }
 
     /// The pipe behind the FIFO `inode`, made on first open.
-    pub fn fifo_pipe(&self, inode: &Arc<dyn crate::fs::Inode>) -> Arc<crate::pipe::Pipe> {
-        let key = Arc::as_ptr(inode) as *const () as usize;
+    pub fn fifo_pipe(
+        &self,
+        inode: &Arc<dyn crate::fs::Inode>,
+    ) -> crate::errno::KResult<Arc<crate::pipe::Pipe>> {
+        let st = inode.stat()?;
+        let key = (st.dev, st.ino);
         let mut fifos = self.fifos.lock();
-        if let Some(p) = fifos.get(&key).and_then(|(w, _)| w.upgrade()) {
-            return p;
+        if let Some(p) = fifos.get(&key).and_then(|w| w.upgrade()) {
+            return Ok(p);
         }
-        fifos.retain(|_, (w, _)| w.strong_count() > 0);
+        fifos.retain(|_, w| w.strong_count() > 0);
         let p = crate::pipe::Pipe::new_fifo();
-        fifos.insert(key, (Arc::downgrade(&p), Arc::downgrade(inode)));
-        p
+        fifos.insert(key, Arc::downgrade(&p));
+        Ok(p)
     }
 
     /// A new instance of the file system type `name`, for mount(2); ENODEV for types

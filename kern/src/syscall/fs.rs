@@ -234,7 +234,7 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
     };
     cx.task.process.creds.lock().may(&st, mask)?;
 
-    let pipe = cx.k.fifo_pipe(loc.inode());
+    let pipe = cx.k.fifo_pipe(loc.inode())?;
     let nonblock = flags & file::O_NONBLOCK != 0;
     let (write, rdwr) = (access != file::O_RDONLY, access == file::O_RDWR);
 
