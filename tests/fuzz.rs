@@ -60,4 +60,5 @@ cases! {
     mremap_with_a_wrapping_old_len_is_einval: "mremap_wrap";
     writev_of_huge_buffers_is_efault: "writev_huge";
     clone_with_a_kernel_half_tls_is_eperm: "clone_tls";
+    an_unlinked_fifo_is_freed_at_its_last_close: "fifo_unlinked";
 }

@@ -13,10 +13,13 @@ use crate::mm::space::Memory;
 use crate::task::{ExitStatus, Pid, Process, Task};
 use crate::waitq::Requeue;
 
-/// A named FIFO's pipe and the inode that names it.
+/// A named FIFO's pipe and the inode that names it. Both are weak: the pipe holds the
+/// inode while it lives, and the inode must die with its last user after that (an
+/// unlinked FIFO is freed on disk then); a weak reference keeps its allocation, so its
+/// address stays its key while the entry lives.
 pub type FifoEntry = (
     std::sync::Weak<crate::pipe::Pipe>,
-    Arc<dyn crate::fs::Inode>,
+    std::sync::Weak<dyn crate::fs::Inode>,
 );
 
 /// What the command line decided that the running kernel needs.
@@ -56,8 +59,8 @@ pub struct Kernel {
     pub forks: AtomicU64,
     /// POSIX record locks.
     pub locks: crate::flock::LockTable,
-    /// The pipes behind named FIFOs, by the address of their inode, while open. The
-    /// entry holds the inode, so that its address stays its key until the pipe goes.
+    /// The pipes behind named FIFOs, by the address of their inode, while open (see
+    /// [`FifoEntry`]).
     pub fifos: Mutex<std::collections::HashMap<usize, FifoEntry>>,
     /// How init ended, once it has: the machine halts then.
     halted: Mutex<Option<ExitStatus>>,
@@ -173,8 +176,8 @@ impl Kernel {
             return p;
         }
         fifos.retain(|_, (w, _)| w.strong_count() > 0);
-        let p = crate::pipe::Pipe::new_fifo();
-        fifos.insert(key, (Arc::downgrade(&p), inode.clone()));
+        let p = crate::pipe::Pipe::new_fifo(Some(inode.clone()));
+        fifos.insert(key, (Arc::downgrade(&p), Arc::downgrade(inode)));
         p
     }
 

@@ -155,6 +155,39 @@ static void clone_tls(void)
           "the child ended with status %#x", status);
 }
 
+/* Free inodes of the root file system. */
+static long free_inodes(void)
+{
+    struct statvfs sv;
+    return statvfs("/", &sv) == 0 ? (long)sv.f_ffree : -1;
+}
+
+/* The kernel's FIFO table held each FIFO's inode until another FIFO was opened: one
+ * unlinked after its last close stayed allocated (links 0, no dtime) until then, or to
+ * the halt. An image checked in between would show it to e2fsck as a deleted inode with
+ * no deletion time. */
+static void fifo_unlinked(void)
+{
+    unlink("/fifo-case");
+    long before = free_inodes();
+    CHECK(mkfifo("/fifo-case", 0600) == 0, "mkfifo: errno %d", errno);
+    int fd = open("/fifo-case", O_RDWR);
+    CHECK(fd >= 0, "open: errno %d", errno);
+    close(fd);
+    CHECK(unlink("/fifo-case") == 0, "unlink: errno %d", errno);
+    long after = free_inodes();
+    CHECK(after == before, "free inodes: %ld before, %ld after the FIFO went", before, after);
+
+    /* Unlinked while open, then closed. */
+    CHECK(mkfifo("/fifo-case", 0600) == 0, "mkfifo: errno %d", errno);
+    fd = open("/fifo-case", O_RDWR);
+    CHECK(unlink("/fifo-case") == 0, "unlink: errno %d", errno);
+    CHECK(write(fd, "x", 1) == 1, "write: errno %d", errno);
+    close(fd);
+    after = free_inodes();
+    CHECK(after == before, "free inodes: %ld before, %ld after the FIFO went", before, after);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -163,6 +196,7 @@ static const struct {
     {"mremap_wrap", mremap_wrap},
     {"writev_huge", writev_huge},
     {"clone_tls", clone_tls},
+    {"fifo_unlinked", fifo_unlinked},
 };
 
 int main(int argc, char **argv)
