@@ -61,4 +61,5 @@ cases! {
     writev_of_huge_buffers_is_efault: "writev_huge";
     clone_with_a_kernel_half_tls_is_eperm: "clone_tls";
     an_unlinked_fifo_is_freed_at_its_last_close: "fifo_unlinked";
+    getrandom_into_a_bad_buffer_is_efault_at_once: "getrandom_bad";
 }

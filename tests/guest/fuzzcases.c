@@ -188,6 +188,25 @@ static void fifo_unlinked(void)
     CHECK(after == before, "free inodes: %ld before, %ld after the FIFO went", before, after);
 }
 
+/* getrandom filled all of a 32 MiB request before it looked at the buffer. */
+static void getrandom_bad(void)
+{
+    char *p = page_then_hole();
+    CHECK(p != NULL, "setup");
+
+    double t = now_s();
+    for (int i = 0; i < 20; i++) {
+        errno = 0;
+        long r = syscall(SYS_getrandom, 0xffff800000000000UL, 1UL << 25, 0);
+        CHECK(r == -1 && errno == EFAULT, "getrandom to the kernel half: %ld errno %d", r, errno);
+    }
+    t = now_s() - t;
+    CHECK(t < 1, "20 getrandom calls with a bad 32 MiB buffer took %.1f s", t);
+
+    long r = syscall(SYS_getrandom, p, 3 * PAGE, 0);
+    CHECK(r == (long)PAGE, "getrandom into a page before a hole: %ld errno %d", r, errno);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -197,6 +216,7 @@ static const struct {
     {"writev_huge", writev_huge},
     {"clone_tls", clone_tls},
     {"fifo_unlinked", fifo_unlinked},
+    {"getrandom_bad", getrandom_bad},
 };
 
 int main(int argc, char **argv)

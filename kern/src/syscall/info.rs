@@ -2,6 +2,7 @@
 
 use super::{Args, Ctx};
 use crate::errno::{Errno, KResult};
+use crate::mm::PAGE_SIZE;
 use crate::printk::uptime_ns;
 use crate::task::RLIM_NLIMITS;
 
@@ -168,14 +169,32 @@ pub fn sys_sysinfo(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 pub fn sys_getrandom(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const GRND_ALL: u64 = 0x7;
     const MAX: usize = 33_554_431;
+    const PAGE_BYTES: usize = PAGE_SIZE as usize;
 
     if a[2] & !GRND_ALL != 0 || a[2] & 0x6 == 0x6 {
         return Err(Errno::EINVAL);
     }
-    let mut buf = vec![0; (a[1] as usize).min(MAX)];
-    arch_um::host::random_bytes(&mut buf);
-    cx.write_bytes(a[0], &buf)?;
-    Ok(buf.len() as i64)
+
+    // A page at a time, as Linux copies: a buffer that runs into a hole gets what fits
+    // before it (EFAULT if nothing does), and a bad 32 MiB buffer costs one page of
+    // randomness, not 32 MiB of it.
+    let (addr, len) = (a[0], (a[1] as usize).min(MAX));
+    let mut page = [0u8; PAGE_BYTES];
+    let mut done = 0;
+    while done < len {
+        let at = addr.wrapping_add(done as u64);
+        let n = (PAGE_BYTES - at as usize % PAGE_BYTES).min(len - done);
+        arch_um::host::random_bytes(&mut page[..n]);
+        if cx.write_bytes(at, &page[..n]).is_err() {
+            return if done == 0 {
+                Err(Errno::EFAULT)
+            } else {
+                Ok(done as i64)
+            };
+        }
+        done += n;
+    }
+    Ok(done as i64)
 }
 
 /// prlimit64(2) on the caller.
