@@ -162,4 +162,5 @@ cases! {
     clone_with_a_kernel_half_tls_is_eperm: "clone_tls";
     an_unlinked_fifo_is_freed_at_its_last_close: "fifo_unlinked";
     getrandom_into_a_bad_buffer_is_efault_at_once: "getrandom_bad";
+    a_thread_in_32_bit_code_faults_and_takes_signals_like_any: "compat_mode";
 }

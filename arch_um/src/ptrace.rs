@@ -26,6 +26,18 @@ pub const EVENT_FORK: i32 = 1;
 /// A host thread id of a traced guest thread.
 pub type HostTid = i32;
 
+/// The host's 64-bit user code segment (`__USER_CS`). A guest may switch its thread to
+/// 32-bit code (`__USER32_CS`, 0x23) with a far jump; code of ours that runs on the
+/// thread (the stub, the parking loop) must be entered with this one.
+pub const USER_CS: u64 = 0x33;
+
+/// The host's user data and stack segment (`__USER_DS`).
+pub const USER_DS: u64 = 0x2b;
+
+/// The flags our code runs with (IF and the reserved bit): none of the guest's, so that
+/// a guest's trap flag cannot single-step it.
+pub const USER_EFLAGS: u64 = 0x202;
+
 /// The general-purpose registers of a stopped thread (`struct user_regs_struct`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -380,7 +392,9 @@ impl Stopped {
     fn park_and_detach(&mut self, park_rip: u64) -> HostResult<()> {
         let mut regs = self.regs()?;
         regs.rip = park_rip;
-        regs.eflags = 0x202;
+        regs.cs = USER_CS;
+        regs.ss = USER_DS;
+        regs.eflags = USER_EFLAGS;
         // No syscall restart may move it off the parking loop.
         regs.orig_rax = u64::MAX;
         self.set_regs(&regs)?;

@@ -13,6 +13,7 @@ use std::os::fd::RawFd;
 use crate::error::{HostError, HostResult};
 use crate::physmem::{PhysMem, FRAME_SIZE};
 use crate::ptrace::{self, Exit, Regs, Resume, StopReason, Stopped, WaitOutcome};
+use crate::ptrace::{USER_CS, USER_DS, USER_EFLAGS};
 
 /// Bytes of the stub area: one code page and one orders page.
 pub const STUB_AREA_BYTES: u64 = 2 * FRAME_SIZE;
@@ -26,10 +27,6 @@ const HOST_USER_TOP: u64 = 0x7fff_ffff_f000;
 
 /// Offset of the batch entry point in the stub code (the setup code sits at 0).
 const STUB_EXEC_OFFSET: u64 = 0x40;
-
-/// The flags the stub runs with (IF and the reserved bit): none of the guest's, so that
-/// a guest's trap flag cannot single-step the stub.
-const STUB_EFLAGS: u64 = 0x202;
 
 /// Offset of the parking loop in the stub code.
 const STUB_PARK_OFFSET: u64 = 0x80;
@@ -363,13 +360,7 @@ impl StubProcess {
             }
             physmem.write(self.orders_off, &bytes);
 
-            let regs = Regs {
-                rip: self.layout.base + STUB_EXEC_OFFSET,
-                r15: self.layout.orders_addr(),
-                r14: chunk.len() as u64,
-                eflags: STUB_EFLAGS,
-                ..t.regs().map_err(StubError::Host)?
-            };
+            let regs = self.batch_regs(t.regs().map_err(StubError::Host)?, chunk.len());
             t.set_regs(&regs).map_err(StubError::Host)?;
 
             let running = t.resume(Resume::Continue, 0).map_err(StubError::Host)?;
@@ -483,16 +474,10 @@ impl StubProcess {
             .collect();
         physmem.write(self.orders_off, &bytes);
 
-        let regs = Regs {
-            rip: self.layout.base + STUB_EXEC_OFFSET,
-            r15: self.layout.orders_addr(),
-            r14: orders.len() as u64,
-            eflags: STUB_EFLAGS,
-            ..t.regs().map_err(StubError::Host)?
-        };
+        let regs = self.batch_regs(t.regs().map_err(StubError::Host)?, orders.len());
         t.set_regs(&regs).map_err(StubError::Host)?;
 
-        let mut forked = 0;
+        let (mut forked, mut faults) = (0, 0);
         let mut running = t.resume(Resume::Continue, 0).map_err(StubError::Host)?;
         loop {
             let stopped = wait_first_stop(running)?;
@@ -506,6 +491,12 @@ impl StubProcess {
                 StopReason::Signal(libc::SIGTRAP) => {
                     t = stopped;
                     break;
+                }
+                reason if too_many_faults(reason, &mut faults) => {
+                    if forked != 0 {
+                        ptrace::kill_and_reap(forked);
+                    }
+                    return Err(stub_fault(stopped));
                 }
                 _ => {
                     running = stopped
@@ -531,6 +522,22 @@ impl StubProcess {
         Ok((t, forked))
     }
 
+    /// The registers that run a batch of `orders` orders: the guest's `regs` with the
+    /// stub's entry point, orders and count, and 64-bit segments and clean flags. A
+    /// guest that switched its thread to 32-bit code would otherwise run the stub there,
+    /// at a truncated address, faulting forever.
+    fn batch_regs(&self, regs: Regs, orders: usize) -> Regs {
+        Regs {
+            rip: self.layout.base + STUB_EXEC_OFFSET,
+            r15: self.layout.orders_addr(),
+            r14: orders as u64,
+            cs: USER_CS,
+            ss: USER_DS,
+            eflags: USER_EFLAGS,
+            ..regs
+        }
+    }
+
     /// Kills the host process (its other threads die with it); reaping happens in the
     /// background.
     pub fn kill(&self) {
@@ -550,8 +557,37 @@ fn wait_first_stop(mut running: ptrace::Running) -> Result<Stopped, StubError> {
     }
 }
 
+/// Fault signals a stub run may see before it gives up. One can be the guest's own, left
+/// queued behind the stop the run started from, and is passed over; the same fault again
+/// and again is the stub's, which would repeat forever.
+const STUB_FAULTS_PASSED: u32 = 3;
+
+/// Counts the faults (signals an instruction raises, not ones sent) a stub run meets;
+/// true once there were more than it passes over.
+fn too_many_faults(reason: StopReason, faults: &mut u32) -> bool {
+    if matches!(
+        reason,
+        StopReason::Signal(libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE)
+    ) {
+        *faults += 1;
+    }
+    *faults > STUB_FAULTS_PASSED
+}
+
+/// The error for a stub run that keeps faulting: a broken invariant of ours, logged with
+/// where.
+fn stub_fault(stopped: Stopped) -> StubError {
+    let rip = stopped.regs().map(|r| r.rip).unwrap_or_default();
+    log::error!("stub run faulted: {:?} at {rip:#x}", stopped.reason());
+    StubError::Host(HostError {
+        errno: libc::EFAULT,
+        op: "stub run faulted",
+    })
+}
+
 /// Waits for the stub's closing int3, passing over any other signal the host sends.
 fn wait_for_trap(mut running: ptrace::Running) -> Result<Stopped, StubError> {
+    let mut faults = 0;
     loop {
         let outcome = match running.wait() {
             Ok(o) => o,
@@ -566,8 +602,10 @@ fn wait_for_trap(mut running: ptrace::Running) -> Result<Stopped, StubError> {
             WaitOutcome::Exited(exit) => return Err(StubError::Gone(exit)),
             WaitOutcome::Stopped(s) => s,
         };
-        if stopped.reason() == StopReason::Signal(libc::SIGTRAP) {
-            return Ok(stopped);
+        match stopped.reason() {
+            StopReason::Signal(libc::SIGTRAP) => return Ok(stopped),
+            reason if too_many_faults(reason, &mut faults) => return Err(stub_fault(stopped)),
+            _ => {}
         }
 
         // A host signal that is not ours (or a group stop): drop it and go on.

@@ -11,6 +11,8 @@
 
 use std::sync::OnceLock;
 
+use arch_um::ptrace::{USER_CS, USER_DS};
+
 use crate::errno::{Errno, KResult};
 use crate::signal::{bit, SigInfo, UNBLOCKABLE};
 use crate::task::{SigAction, Task};
@@ -40,6 +42,8 @@ const SIGMASK_AT: usize = 304;
 const SIGINFO_AT: usize = 312;
 /// The x86_64 ABI's red zone below the stack pointer, which a frame must not touch.
 const REDZONE: u64 = 128;
+/// The 32-bit user code segment (`__USER32_CS`), which a handler may return to.
+const USER32_CS: u64 = 0x23;
 const FXSAVE_BYTES: usize = 512;
 /// UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, and the same without XSAVE.
 const UC_FLAGS_XSTATE: u64 = 0x7;
@@ -237,8 +241,11 @@ pub fn setup(task: &mut Task, info: SigInfo, act: SigAction, restart: Option<boo
     r.rsi = frame + SIGINFO_AT as u64;
     r.rdx = frame + UC_FLAGS_AT as u64;
     r.rax = 0;
-    // The handler starts with the direction and trap flags clear, as Linux's.
+    // The handler starts with the direction and trap flags clear, as Linux's, and in
+    // 64-bit code whatever the thread ran (setup_rt_frame's __USER_CS and __USER_DS).
     r.eflags &= !(0x400 | 0x100);
+    r.cs = USER_CS;
+    r.ss = USER_DS;
 
     let mut mask = task.sigmask | act.mask;
     if act.flags & SA_NODEFER == 0 {
@@ -368,6 +375,16 @@ pub fn sigreturn(task: &mut Task) -> KResult<()> {
     const FIX_EFLAGS: u64 = 0x40dd5;
     r.eflags = (r.eflags & !FIX_EFLAGS) | (sc(17) & FIX_EFLAGS);
     r.orig_rax = u64::MAX;
+
+    // The code segment comes back, so a handler may return to 32-bit code; any other
+    // than the two user ones would fault at Linux's iret (SIGSEGV). A bad stack segment
+    // is repaired, as Linux does without UC_STRICT_RESTORE_SS.
+    let segs = sc(18);
+    r.cs = match (segs & 0xffff) | 3 {
+        cs @ (USER_CS | USER32_CS) => cs,
+        _ => return Err(Errno::EFAULT),
+    };
+    r.ss = USER_DS;
 
     task.sigmask = word64(&uc, 296) & !UNBLOCKABLE;
 

@@ -207,6 +207,67 @@ static void getrandom_bad(void)
     CHECK(r == (long)PAGE, "getrandom into a page before a hole: %ld errno %d", r, errno);
 }
 
+static volatile int trapped;
+static uint64_t saved_rsp __attribute__((used)); /* read and written by run_compat only */
+
+static void on_trap(int sig)
+{
+    (void)sig;
+    trapped++;
+}
+
+/* Switches the thread to 32-bit code (__USER32_CS, with a stack below 4 GiB), writes a
+ * byte to `touch` there, traps (int3), and comes back to 64-bit code. */
+static void run_compat(char *stack_top, char *touch)
+{
+    __asm__ volatile("mov %%rsp, saved_rsp(%%rip)\n\t"
+                     "mov %0, %%rsp\n\t"
+                     "mov %1, %%rdi\n\t"
+                     "push $0x23\n\t"
+                     "lea 1f(%%rip), %%rax\n\t"
+                     "push %%rax\n\t"
+                     "lretq\n\t"
+                     ".code32\n\t"
+                     /* 64-bit code runs with a null DS, which 32-bit code cannot. */
+                     "1: movl $0x2b, %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movb $1, (%%edi)\n\t"
+                     "int3\n\t"
+                     "push $0x33\n\t"
+                     "call 2f\n\t"
+                     "2: addl $(3f - 2b), (%%esp)\n\t"
+                     "lret\n\t"
+                     ".code64\n\t"
+                     "3: mov saved_rsp(%%rip), %%rsp"
+                     :
+                     : "r"(stack_top), "r"(touch)
+                     : "rax", "rdi", "memory");
+}
+
+/* A guest that switched its thread to 32-bit code and then faulted on a fresh page had
+ * the stub (which maps the page) run in 32-bit mode at a truncated address: it faulted
+ * there forever, the vCPU waited forever for it, and not even a host SIGTERM ended the
+ * kernel. A signal there ran the 64-bit handler in 32-bit mode. */
+static void compat_mode(void)
+{
+    /* At fixed addresses, not MAP_32BIT, which the kernel takes but does not honour. The
+     * stack is touched first, in 64-bit code; the page written is fresh and far from it,
+     * so that no fault-around has mapped it. */
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+    char *stack = mmap((void *)0x40000000, 4 * PAGE, PROT_READ | PROT_WRITE, flags, -1, 0);
+    char *fresh = mmap((void *)0x48000000, PAGE, PROT_READ | PROT_WRITE, flags, -1, 0);
+    CHECK(stack != MAP_FAILED && fresh != MAP_FAILED, "mmap below 4 GiB: errno %d", errno);
+    if (stack == MAP_FAILED || fresh == MAP_FAILED)
+        return;
+    struct sigaction sa = {.sa_handler = on_trap};
+    sigaction(SIGTRAP, &sa, NULL);
+
+    memset(stack, 0, 4 * PAGE);
+    run_compat(stack + 4 * PAGE, fresh);
+    CHECK(fresh[0] == 1, "the byte written in 32-bit code is %d", fresh[0]);
+    CHECK(trapped == 1, "the SIGTRAP handler ran %d times", trapped);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -217,6 +278,7 @@ static const struct {
     {"clone_tls", clone_tls},
     {"fifo_unlinked", fifo_unlinked},
     {"getrandom_bad", getrandom_bad},
+    {"compat_mode", compat_mode},
 };
 
 int main(int argc, char **argv)
