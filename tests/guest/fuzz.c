@@ -20,6 +20,12 @@
  * mprotect, mremap, brk, madvise, msync) get a larger share and arguments shaped to hit
  * mappings, since they drive the stub.
  *
+ * One call in 256 is no system call at all: a jump into the stub's code (setup, batch
+ * loop, parking loop) with random registers, a signal raised with the stack pointer in
+ * the stub's pages or the kernel half or past a mapping, a far jump into 32-bit code,
+ * or an instruction no system call stands for (int 0x80, sysenter, hlt, ud2, int3, a
+ * write to cr3). None of it may reach the host as anything but a stop.
+ *
  * Left out, since they end the experiment by design: reboot, exit and exit_group (until the
  * end), signals to anything but the executor itself, its group or its children, pause and
  * rt_sigsuspend, waits without WNOHANG, and more than MAX_FORKS forks per executor (each
@@ -515,6 +521,112 @@ static void shape(long nr, uint64_t *a)
     }
 }
 
+/* ---- leaving the syscall interface: what a guest does with no syscall at all ---- */
+
+/* Jumps to `to` with every register but rsp random: into the stub's code (its setup, its
+ * batch loop, its parking loop), which must still have every system call stopped. Does
+ * not return: whatever runs there ends in a signal or spins until the watchdog. */
+static void jump_to(uint64_t to, const uint64_t *r)
+{
+    __asm__ volatile("mov %1, %%r12\n\t"
+                     "mov %2, %%r13\n\t"
+                     "mov %3, %%r14\n\t"
+                     "mov %4, %%r15\n\t"
+                     "mov %5, %%rdi\n\t"
+                     "mov %6, %%rsi\n\t"
+                     "jmp *%0"
+                     :
+                     : "a"(to), "m"(r[0]), "m"(r[1]), "m"(r[2]), "m"(r[3]), "m"(r[4]),
+                       "m"(r[5])
+                     : "r12", "r13", "r14", "r15", "rdi", "rsi", "memory");
+    __builtin_unreachable();
+}
+
+/* Makes system call `nr` with the stack pointer at `sp`: a signal it raises is delivered
+ * onto that stack (the stub's pages, the kernel half, the end of a mapping, an odd
+ * address). The stack comes back if the call does. */
+static long call_on_stack(long nr, uint64_t a0, uint64_t a1, uint64_t sp)
+{
+    long ret;
+    __asm__ volatile("mov %%rsp, %%rbx\n\t"
+                     "mov %4, %%rsp\n\t"
+                     "syscall\n\t"
+                     "mov %%rbx, %%rsp"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a0), "S"(a1), "r"(sp)
+                     : "rbx", "rcx", "r11", "memory");
+    return ret;
+}
+
+/* One instruction no system call stands for: int 0x80 (the 32-bit entry, which the host
+ * stops as a system call too), sysenter, a privileged one, a trap. */
+static void odd_instruction(uint64_t which, uint64_t eax)
+{
+    switch (which % 6) {
+    case 0:
+        __asm__ volatile("int $0x80" : "+a"(eax) : : "rbx", "rcx", "rdx", "memory");
+        break;
+    case 1:
+        __asm__ volatile("sysenter" : "+a"(eax) : : "rcx", "rdx", "r11", "memory");
+        break;
+    case 2:
+        __asm__ volatile("hlt");
+        break;
+    case 3:
+        __asm__ volatile("ud2");
+        break;
+    case 4:
+        __asm__ volatile("int3");
+        break;
+    default:
+        __asm__ volatile("mov %0, %%rax\n\tmov %%rax, %%cr3" : : "r"(eax) : "rax");
+        break;
+    }
+}
+
+/* Switches the thread to 32-bit code (__USER32_CS) at `to`, a far return away: what
+ * runs there is whatever bytes are there, and its faults and system calls come from a
+ * 32-bit thread. Does not return. */
+static void far_jump_32(uint64_t to)
+{
+    __asm__ volatile("push $0x23\n\t"
+                     "push %0\n\t"
+                     "lretq"
+                     :
+                     : "r"(to)
+                     : "memory");
+    __builtin_unreachable();
+}
+
+/* One of the above, chosen and shaped by the stream. */
+static void escape(void)
+{
+    switch (below(4)) {
+    case 0: {
+        static const uint64_t at[] = {0, 0x40, 0x80, 0x10, 0x44, 0x1000, 0xfff};
+        uint64_t r[6];
+        for (int k = 0; k < 6; k++)
+            r[k] = arg();
+        /* A batch run reads its orders at r15 and runs r14 of them. */
+        if (below(2)) {
+            r[2] = below(4);
+            r[3] = addr_in(1);
+        }
+        jump_to(stub_base + at[below(7)], r);
+    }
+    case 1: {
+        uint64_t sp = below(2) ? addr_stub() : below(2) ? addr_past_end() : arg();
+        call_on_stack(SYS_kill, (uint64_t)self_pid, below(65), sp);
+        break;
+    }
+    case 2:
+        far_jump_32(below(2) ? addr_in(0) : (uint64_t)&escape);
+    default:
+        odd_instruction(below(6), below(2) ? next() : below(512));
+        break;
+    }
+}
+
 static void do_exit(long status)
 {
     for (;;)
@@ -567,8 +679,12 @@ static void run_calls(uint64_t start, uint64_t n)
                 progress[2 + k] = a[k];
         }
 
-        long r;
-        if (nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone)
+        long r = 0;
+        if (below(256) == 0) {
+            if (!is_child)
+                progress[1] = (uint64_t)-1;
+            escape();
+        } else if (nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone)
             r = fork_call(nr, a);
         else
             r = sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
