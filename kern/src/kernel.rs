@@ -175,7 +175,7 @@ impl Kernel {
             return Ok(p);
         }
         fifos.retain(|_, w| w.strong_count() > 0);
-        let p = crate::pipe::Pipe::new_fifo();
+        let p = crate::pipe::Pipe::new_fifo(Some(inode.clone()));
         fifos.insert(key, Arc::downgrade(&p));
         Ok(p)
     }

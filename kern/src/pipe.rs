@@ -92,6 +92,11 @@ pub struct Pipe {
     pub read_wait: WaitQueue,
     /// Tasks waiting for room, or for the last reader to go.
     pub write_wait: WaitQueue,
+    /// The named FIFO this pipe is behind, held while the pipe lives: every open of the
+    /// FIFO meanwhile finds this inode, whose address is its key in the kernel's FIFO
+    /// table (Kernel::fifo_pipe). It goes with the last end, so an unlinked FIFO is
+    /// freed at its last close.
+    _fifo: Option<Arc<dyn crate::fs::Inode>>,
 }
 
 /// One end of a pipe; the end closes when this is dropped (with its open file).
@@ -132,9 +137,12 @@ impl Pipe {
         (end(false), end(true))
     }
 
-    /// A pipe for a named FIFO: no ends open until someone opens one.
-    pub fn new_fifo() -> Arc<Pipe> {
-        Arc::new(Pipe::with_ends(0))
+    /// A pipe for the named FIFO `fifo`: no ends open until someone opens one.
+    pub fn new_fifo(fifo: Option<Arc<dyn crate::fs::Inode>>) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            _fifo: fifo,
+            ..Pipe::with_ends(0)
+        })
     }
 
     fn with_ends(ends: usize) -> Pipe {
@@ -142,6 +150,7 @@ impl Pipe {
             state: Mutex::new(PipeState::new(ends)),
             read_wait: WaitQueue::default(),
             write_wait: WaitQueue::default(),
+            _fifo: None,
         }
     }
 
@@ -381,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_fifo_end_sees_a_partner_that_came_and_went() {
-        let fifo = Pipe::new_fifo();
+        let fifo = Pipe::new_fifo(None);
         let reader = fifo.open_end(false, false);
         assert!(!reader.partner_came());
         assert_eq!(reader.poll() & events::POLLHUP, 0);
@@ -399,7 +408,7 @@ mod tests {
 
     #[test]
     fn an_o_rdwr_fifo_end_polls_as_both_ends() {
-        let fifo = Pipe::new_fifo();
+        let fifo = Pipe::new_fifo(None);
         let rw = fifo.open_end(true, true);
         assert!(rw.partner_came());
         assert_eq!(fifo.write(b"x", 1), WriteOutcome::Wrote(1));

@@ -3,6 +3,7 @@
 use super::{Args, Ctx};
 use crate::cputime::{self, CpuClockId};
 use crate::errno::{Errno, KResult};
+use crate::mm::PAGE_SIZE;
 use crate::printk::uptime_ns;
 use crate::task::RLIM_NLIMITS;
 
@@ -201,6 +202,7 @@ pub fn sys_sysinfo(cx: &mut Ctx, a: &Args) -> KResult<i64> {
 pub fn sys_getrandom(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     const GRND_ALL: u64 = 0x7;
     const MAX: usize = 33_554_431;
+    const PAGE_BYTES: usize = PAGE_SIZE as usize;
 
     if a[2] & !GRND_ALL != 0 || a[2] & 0x6 == 0x6 {
         return Err(Errno::EINVAL);
@@ -226,8 +228,6 @@ pub fn sys_getrandom(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     }
     Ok(done as i64)
 }
-
-const PAGE_BYTES: usize = 4096;
 
 /// prlimit64(2) on the caller.
 pub fn sys_prlimit64(cx: &mut Ctx, a: &Args) -> KResult<i64> {

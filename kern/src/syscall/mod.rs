@@ -276,16 +276,11 @@ fn print_trace(task: &Task, pending: strace::Pending, ret: i64, exit: Option<Exi
     let pid = task.tid;
     let line = match exit {
         None => format!("[pid {pid}] {}\n", pending.finish(ret, &*task.mm())),
-        Some(status) => {
-            let end = match status {
-                ExitStatus::Code(c) => format!("exited with {c}"),
-                ExitStatus::Signal(s) => format!("killed by signal {s}"),
-            };
-            format!(
-                "[pid {pid}] {}\n[pid {pid}] +++ {end} +++\n",
-                pending.finish_no_return()
-            )
-        }
+        Some(status) => format!(
+            "[pid {pid}] {}\n[pid {pid}] +++ {} +++\n",
+            pending.finish_no_return(),
+            strace::exit_note(status)
+        ),
     };
     let _ = arch_um::host::write_fd(2, line.as_bytes());
 }

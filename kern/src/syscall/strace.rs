@@ -17,7 +17,9 @@
 //! strace.
 
 use crate::errno::Errno;
+use crate::signal::CORE_FLAG;
 use crate::syscall::abi::{self, hex, octal, ArgKind, RetKind};
+use crate::task::ExitStatus;
 
 /// Read access to the traced task's memory.
 pub trait GuestReader {
@@ -520,6 +522,23 @@ pub fn quote(bytes: &[u8], truncated: bool, all_hex: bool) -> String {
         out.push_str("...");
     }
     out
+}
+
+/// How a traced task ended, as strace says it after `+++`: `exited with 3`, or
+/// `killed by SIGSEGV (core dumped)` (the core flag is not part of the number).
+pub fn exit_note(status: ExitStatus) -> String {
+    match status {
+        ExitStatus::Code(c) => format!("exited with {c}"),
+        ExitStatus::Signal(s) => {
+            let name = abi::SIGNALS.format((s & !CORE_FLAG) as u64);
+            let dumped = if s & CORE_FLAG != 0 {
+                " (core dumped)"
+            } else {
+                ""
+            };
+            format!("killed by {name}{dumped}")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1032,5 +1051,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_exit_reads_as_strace_says_it() {
+        assert_eq!(exit_note(ExitStatus::Code(3)), "exited with 3");
+        assert_eq!(exit_note(ExitStatus::Signal(9)), "killed by SIGKILL");
+        assert_eq!(
+            exit_note(ExitStatus::Signal(11 | CORE_FLAG)),
+            "killed by SIGSEGV (core dumped)"
+        );
     }
 }
