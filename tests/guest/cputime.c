@@ -38,34 +38,9 @@
 #define MS 1000000LL
 #define MIB (1024L * 1024L)
 
-static int failures, group_failures;
-static const char *group;
 static char self[1024];
 
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "?";
-}
-
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL %s: line %d: %s: ", group, __LINE__, #cond);                      \
-            printf(__VA_ARGS__);                                                           \
-            putchar('\n');                                                                 \
-            group_failures++;                                                              \
-        }                                                                                  \
-    } while (0)
-
-#define CHECK_ERR(call, want)                                                                \
-    do {                                                                                   \
-        errno = 0;                                                                         \
-        long r_ = (long)(call);                                                            \
-        int e_ = errno;                                                                    \
-        CHECK(r_ == -1 && e_ == (want), "%s returned %ld errno %s, want -1 %s", #call, r_,  \
-              e_ ? errname(e_) : "0", errname(want));                                     \
-    } while (0)
+#include "check.h"
 
 /* Two sums of rusage times that must agree: each was truncated to microseconds field by
  * field, so they may differ by a few. */
@@ -597,10 +572,7 @@ static int helper(int argc, char **argv)
     return 2;
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} groups[] = {
+static const struct check_group groups[] = {
     {"self", g_self},
     {"syscall_time", g_syscall_time},
     {"children", g_children},
@@ -613,16 +585,6 @@ static const struct {
 };
 
 #define NGROUPS (sizeof groups / sizeof groups[0])
-
-static void run(size_t g)
-{
-    group = groups[g].name;
-    group_failures = 0;
-    groups[g].run();
-    if (group_failures == 0)
-        printf("ok %s\n", group);
-    failures += group_failures;
-}
 
 int main(int argc, char **argv)
 {
@@ -641,22 +603,5 @@ int main(int argc, char **argv)
     else
         snprintf(self, sizeof self, "%s", argv[0]);
 
-    int named = 0;
-    for (int i = 2; i < argc; i++) {
-        named++;
-        size_t g;
-        for (g = 0; g < NGROUPS; g++)
-            if (strcmp(argv[i], groups[g].name) == 0)
-                break;
-        if (g == NGROUPS) {
-            printf("FAIL unknown group %s\n", argv[i]);
-            return 2;
-        }
-        run(g);
-    }
-    if (!named)
-        for (size_t g = 0; g < NGROUPS; g++)
-            run(g);
-    printf("%s\n", failures ? "FAIL" : "ok");
-    return failures ? 1 : 0;
+    return run_groups(groups, NGROUPS, argc, argv, 2, NULL);
 }
