@@ -114,10 +114,10 @@ quick! {
     fuzz_seed_3_on_two_cpus: seed 3, ncpus 2;
 }
 
-/// Many seeds, many calls: `cargo test --release --test fuzz -- --ignored`. About 15
-/// seconds a boot.
+/// Many seeds, many calls: `cargo test --release --test fuzz -- --ignored`. About 35
+/// seconds a boot on two host CPUs.
 #[test]
-#[ignore = "soak: 40 boots of 4 x 50000 random syscalls, about 10 minutes"]
+#[ignore = "soak: 40 boots of 4 x 50000 random syscalls, about 25 minutes"]
 fn fuzz_soak() {
     for seed in 100..120 {
         for ncpus in [1, 2] {
