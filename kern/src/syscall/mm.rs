@@ -84,6 +84,7 @@ pub fn sys_mmap(cx: &mut Ctx, a: &Args) -> KResult<i64> {
         }
         addr
     } else {
+        // Gap: MAP_32BIT is not looked at; Linux would place the area below 2 GiB.
         mm.find_free(page_down(addr), len)?
     };
 

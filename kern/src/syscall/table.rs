@@ -147,7 +147,8 @@ static TABLE: &[Entry] = &[
     partial!(
         MMAP,
         mm::sys_mmap,
-        "a truncation leaves pages already mapped in place (no SIGBUS on them)"
+        "a truncation leaves pages already mapped in place (no SIGBUS on them); \
+         MAP_32BIT is ignored"
     ),
     full!(MUNMAP, mm::sys_munmap),
     full!(MPROTECT, mm::sys_mprotect),
