@@ -130,14 +130,7 @@ fn do_openat(cx: &mut Ctx, dirfd: i32, path_addr: u64, flags: u32, mode: u32) ->
         open_checked(cx, loc, flags, !created)?
     };
 
-    let cloexec = flags & file::O_CLOEXEC != 0;
-    let fd = cx
-        .task
-        .process
-        .files
-        .lock()
-        .install(0, Arc::new(f), cloexec)?;
-    Ok(fd as i64)
+    install_open(cx, f, flags)
 }
 
 /// The flag checks of Linux's build_open_flags, made before the path is read.
@@ -265,14 +258,7 @@ fn open_fifo(cx: &mut Ctx, loc: Location, flags: u32) -> KResult<i64> {
 
     let inode = loc.inode().clone();
     let f = OpenFile::new(loc, inode, FileKind::Pipe(end), flags);
-    let cloexec = flags & file::O_CLOEXEC != 0;
-    let fd = cx
-        .task
-        .process
-        .files
-        .lock()
-        .install(0, Arc::new(f), cloexec)?;
-    Ok(fd as i64)
+    install_open(cx, f, flags)
 }
 
 /// Opens the inode at `loc` with `flags`, checking what Linux checks at open.
@@ -1102,14 +1088,7 @@ fn open_peer(cx: &mut Ctx, path: Vec<u8>, flags: u32) -> KResult<i64> {
     let flags = flags & allowed;
     let loc = cx.k.vfs.resolve(&cx.k.vfs.root(), &path, true)?;
     let f = open_location(cx, loc, flags)?;
-    let cloexec = flags & file::O_CLOEXEC != 0;
-    let fd = cx
-        .task
-        .process
-        .files
-        .lock()
-        .install(0, Arc::new(f), cloexec)?;
-    Ok(fd as i64)
+    install_open(cx, f, flags)
 }
 
 // ---- pipes and polling ----
@@ -1430,4 +1409,17 @@ pub fn sys_getdents64(cx: &mut Ctx, a: &Args) -> KResult<i64> {
     cx.write_bytes(buf, &out)?;
     *pos = next;
     Ok(out.len() as i64)
+}
+
+/// Installs an opened file at the lowest free descriptor, close-on-exec as open(2)'s
+/// `flags` say; returns the descriptor.
+fn install_open(cx: &mut Ctx, f: OpenFile, flags: u32) -> KResult<i64> {
+    let cloexec = flags & file::O_CLOEXEC != 0;
+    let fd = cx
+        .task
+        .process
+        .files
+        .lock()
+        .install(0, Arc::new(f), cloexec)?;
+    Ok(fd as i64)
 }
